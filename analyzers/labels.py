@@ -1,0 +1,40 @@
+"""The canonical emotion labels, DeepFace-compatible, in the FER2013 class order.
+
+Source: FER2013 (Goodfellow et al. 2013, "Challenges in Representation Learning"), whose
+seven classes DeepFace also reports as ``angry, disgust, fear, happy, sad, surprise, neutral``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMOTION_LABELS: tuple[str, ...] = (
+    "angry",
+    "disgust",
+    "fear",
+    "happy",
+    "sad",
+    "surprise",
+    "neutral",
+)
+
+
+def to_percent_dict(probabilities: np.ndarray) -> dict[str, float]:
+    """Map a probability vector over :data:`EMOTION_LABELS` to percentages.
+
+    Args:
+        probabilities: float array, shape (7,), values in [0, 1] summing to 1.
+
+    Returns:
+        ``{label: percent}``, percentages rounded to 2 decimals, summing to 100 (+-0.05).
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    total = p.sum()
+    if total > 0:
+        p = p / total
+    return {label: round(float(v) * 100.0, 2) for label, v in zip(EMOTION_LABELS, p, strict=True)}
+
+
+def dominant(probabilities: np.ndarray) -> str:
+    """The label with the highest probability (first one on ties)."""
+    return EMOTION_LABELS[int(np.argmax(probabilities))]

@@ -1,0 +1,187 @@
+"""Decode a media file once: frames sampled at a fixed rate, streamed to a callback, and the
+audio as 16 kHz mono float32, in one demuxing pass (PyAV, the FFmpeg bindings).
+
+Frames are handed to ``on_frame`` one at a time and never all held, so memory does not grow
+with the video's length; the audio (64 kB per second) is kept whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from analyzers.errors import CorruptFile, MediaTooLong, NoAudioTrack, NoVideoTrack
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE_HZ = 16_000
+
+FrameCallback = Callable[[float, np.ndarray], None]
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What the container says about a media file.
+
+    Attributes:
+        duration_s: Container duration in seconds (0.0 when unknown).
+        has_video / has_audio: Whether a decodable stream of that kind exists.
+        width_px, height_px, fps: Of the first video stream (None without video).
+        format_name: FFmpeg demuxer name, e.g. ``mov,mp4,m4a,3gp,3g2,mj2``.
+    """
+
+    duration_s: float
+    has_video: bool
+    has_audio: bool
+    width_px: int | None
+    height_px: int | None
+    fps: float | None
+    format_name: str
+
+
+@dataclass
+class DecodedMedia:
+    """Result of :func:`decode`.
+
+    Attributes:
+        info: The probe result.
+        audio: float32, shape (n,), 16 kHz mono in [-1, 1]; None when not requested/absent.
+        frames_sampled: Frames passed to ``on_frame``.
+        sample_fps: Sampling rate used for frames (frames per second of media time).
+    """
+
+    info: MediaInfo
+    audio: np.ndarray | None
+    frames_sampled: int
+    sample_fps: float
+
+    @property
+    def audio_duration_s(self) -> float:
+        return 0.0 if self.audio is None else len(self.audio) / SAMPLE_RATE_HZ
+
+
+def probe(path: Path) -> MediaInfo:
+    """Read stream information without decoding.
+
+    Raises:
+        CorruptFile: FFmpeg cannot open or parse the file.
+    """
+    try:
+        with av.open(str(path)) as container:
+            video = container.streams.video[0] if container.streams.video else None
+            audio = container.streams.audio[0] if container.streams.audio else None
+            duration = container.duration / av.time_base if container.duration else 0.0
+            if not duration:
+                for stream in (video, audio):
+                    if stream is not None and stream.duration and stream.time_base:
+                        duration = max(duration, float(stream.duration * stream.time_base))
+            fps = float(video.average_rate) if video is not None and video.average_rate else None
+            return MediaInfo(
+                duration_s=round(float(duration), 3),
+                has_video=video is not None and video.codec_context.width > 0,
+                has_audio=audio is not None,
+                width_px=video.codec_context.width if video is not None else None,
+                height_px=video.codec_context.height if video is not None else None,
+                fps=round(fps, 3) if fps else None,
+                format_name=container.format.name,
+            )
+    except (av.error.FFmpegError, UnicodeDecodeError, IndexError, ValueError) as exc:
+        raise CorruptFile(f"the media file cannot be read ({type(exc).__name__})") from exc
+
+
+def decode(
+    path: Path,
+    *,
+    info: MediaInfo,
+    want_video: bool,
+    want_audio: bool,
+    sample_fps: float = 4.0,
+    max_side_px: int = 640,
+    max_duration_s: float | None = None,
+    on_frame: FrameCallback | None = None,
+) -> DecodedMedia:
+    """Decode video frames (sampled) and audio (resampled) in one pass.
+
+    Args:
+        path: Media file.
+        info: Its :func:`probe` result.
+        want_video: Sample frames and pass them to ``on_frame``.
+        want_audio: Collect 16 kHz mono audio.
+        sample_fps: Frames per second of media time to sample (> 0).
+        max_side_px: Frames are scaled down so their longer side is at most this.
+        max_duration_s: Refuse media longer than this (None: no limit).
+        on_frame: Called as ``on_frame(t_s, rgb)`` with ``rgb`` uint8, shape (H, W, 3).
+
+    Raises:
+        NoVideoTrack / NoAudioTrack: a wanted stream is absent.
+        MediaTooLong: the duration exceeds ``max_duration_s``.
+        CorruptFile: decoding fails or yields nothing.
+    """
+    if want_video and not info.has_video:
+        raise NoVideoTrack("the file has no video stream; send a video for face analysis")
+    if want_audio and not info.has_audio:
+        raise NoAudioTrack(
+            "the file has no audio track; speech analysis (transcript, speech emotion) needs one"
+        )
+    if max_duration_s is not None and info.duration_s > max_duration_s:
+        raise MediaTooLong(
+            f"the media lasts {info.duration_s:.0f} s; this server accepts at most "
+            f"{max_duration_s:.0f} s"
+        )
+    step = 1.0 / sample_fps
+    next_t = 0.0
+    n_frames = 0
+    chunks: list[np.ndarray] = []
+    decoded_any = False
+    try:
+        with av.open(str(path)) as container:
+            streams = []
+            vstream = container.streams.video[0] if want_video else None
+            astream = container.streams.audio[0] if want_audio else None
+            if vstream is not None:
+                vstream.thread_type = "AUTO"
+                streams.append(vstream)
+                scale = min(1.0, max_side_px / max(info.width_px or 1, info.height_px or 1))
+                out_w = max(2, int(round((info.width_px or 2) * scale / 2)) * 2)
+                out_h = max(2, int(round((info.height_px or 2) * scale / 2)) * 2)
+            if astream is not None:
+                streams.append(astream)
+                resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE_HZ)
+            for packet in container.demux(*streams):
+                for frame in packet.decode():
+                    decoded_any = True
+                    if isinstance(frame, av.VideoFrame):
+                        t = frame.time if frame.time is not None else n_frames * step
+                        if t + 1e-6 < next_t:
+                            continue
+                        next_t = (int(t / step) + 1) * step
+                        n_frames += 1
+                        if max_duration_s is not None and t > max_duration_s:
+                            raise MediaTooLong(
+                                f"the media is longer than the {max_duration_s:.0f} s limit"
+                            )
+                        if on_frame is not None:
+                            rgb = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                            on_frame(round(float(t), 3), rgb)
+                    else:
+                        for r in resampler.resample(frame):
+                            chunks.append(r.to_ndarray()[0].copy())
+            if astream is not None:
+                for r in resampler.resample(None):
+                    chunks.append(r.to_ndarray()[0].copy())
+    except av.error.FFmpegError as exc:
+        raise CorruptFile(f"the media file is corrupt or truncated ({exc.strerror})") from exc
+    if not decoded_any or (want_video and n_frames == 0):
+        raise CorruptFile("no frame could be decoded from the media file")
+    audio = None
+    if want_audio:
+        audio = np.clip(np.concatenate(chunks) if chunks else np.zeros(0, np.float32), -1.0, 1.0)
+        audio = audio.astype(np.float32, copy=False)
+        if len(audio) == 0:
+            raise CorruptFile("the audio track holds no decodable samples")
+    return DecodedMedia(info=info, audio=audio, frames_sampled=n_frames, sample_fps=sample_fps)

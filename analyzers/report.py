@@ -1,0 +1,179 @@
+"""The report format, defined once (pydantic v2). The JSON Schema in ``docs/report.schema.json``
+is generated from these models (``make schema``) and a test fails when it drifts.
+
+Units are in the field names (``_s`` seconds, ``_pct`` percent 0-100, ``_hz``, ``_bytes``).
+Emotion distributions are percentages over the seven canonical labels and sum to 100.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0.0"
+
+EMOTION_NOTICE = (
+    "Emotion inference from faces and voices is contested science: expressions and voices do "
+    "not map reliably onto inner states, and accuracy differs across people, cultures and "
+    "recording conditions. The EU AI Act (Art. 5(1)(f)) prohibits emotion recognition in the "
+    "workplace, including recruitment. Do not use these figures to make or support decisions "
+    "about people. Operators can turn emotion analysis off (CAA_EMOTION_ENABLED=false)."
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Emotion(_Model):
+    """Percent per canonical label (DeepFace-compatible); the seven values sum to 100."""
+
+    angry: float = Field(ge=0, le=100)
+    disgust: float = Field(ge=0, le=100)
+    fear: float = Field(ge=0, le=100)
+    happy: float = Field(ge=0, le=100)
+    sad: float = Field(ge=0, le=100)
+    surprise: float = Field(ge=0, le=100)
+    neutral: float = Field(ge=0, le=100)
+
+
+EmotionLabel = Literal["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+
+
+class ReportWarning(_Model):
+    code: str = Field(description="Stable machine-readable code, e.g. 'no_face_detected'.")
+    message: str
+
+
+class InputFile(_Model):
+    field: str = Field(description="Form field the file came in.")
+    filename: str = Field(description="Client-side file name (as sent, sanitised).")
+    size_bytes: int
+    detected_type: str = Field(description="MIME type judged from the content.")
+    duration_s: float | None = Field(None, description="Media duration in seconds.")
+    has_video: bool | None = None
+    has_audio: bool | None = None
+    width_px: int | None = None
+    height_px: int | None = None
+    fps: float | None = Field(None, description="Native frame rate of the video stream.")
+
+
+class Inputs(_Model):
+    files: list[InputFile] = []
+    question_chars: int | None = None
+    expected_answer_chars: int | None = None
+
+
+class Skill(_Model):
+    name: str = Field(description="Canonical skill name from the taxonomy.")
+    category: Literal["technical", "tool", "soft", "language", "knowledge", "skill"]
+    source: Literal["ESCO", "O*NET"]
+    source_id: str = Field(description="ESCO concept URI, or O*NET commodity code + example.")
+    mentions: int = Field(ge=1, description="Times the skill is mentioned.")
+    evidence: list[str] = Field(description="Up to 3 short snippets around mentions.")
+
+
+class ResumeSection(_Model):
+    format: Literal["pdf", "docx"]
+    pages: int | None = Field(description="Pages (PDF); null for DOCX, which has no fixed pages.")
+    text_chars: int
+    skills: list[Skill]
+    taxonomy: str = Field(description="Taxonomy name and version used for matching.")
+
+
+class TimelinePoint(_Model):
+    t_s: float
+    dominant_emotion: EmotionLabel
+    emotion: Emotion
+
+
+class VideoEmotionSection(_Model):
+    model: str
+    sample_fps: float
+    frames_sampled: int
+    frames_with_face: int
+    face_coverage: float = Field(ge=0, le=1, description="frames_with_face / frames_sampled.")
+    emotion: Emotion | None = Field(description="Mean over frames with a face; null if none.")
+    dominant_emotion: EmotionLabel | None
+    timeline: list[TimelinePoint]
+
+
+class AudioChunk(_Model):
+    start_s: float
+    end_s: float
+    speech: bool = Field(description="True when voice activity covers enough of the chunk.")
+    speech_ratio: float = Field(ge=0, le=1, description="Share of the chunk with voice activity.")
+    label: EmotionLabel | None = Field(description="Top label; null for non-speech chunks.")
+    emotion: Emotion | None = None
+
+
+class AudioEmotionSection(_Model):
+    model: str
+    chunk_s: float
+    chunks: list[AudioChunk]
+    speech_chunks: int
+    emotion: Emotion | None = Field(description="Mean over speech chunks; null if none.")
+    dominant_emotion: EmotionLabel | None
+    dominance: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of speech chunks whose top label is the dominant emotion.",
+    )
+
+
+class Segment(_Model):
+    start_s: float
+    end_s: float
+    text: str
+
+
+class Word(_Model):
+    word: str
+    start_s: float
+    end_s: float
+    probability: float = Field(ge=0, le=1)
+
+
+class TranscriptSection(_Model):
+    model: str
+    text: str
+    language: str
+    duration_s: float = Field(description="Duration of the audio transcribed.")
+    speech_duration_s: float = Field(description="Duration with voice activity (VAD).")
+    segments: list[Segment]
+    words: list[Word]
+
+
+class AnswerSimilaritySection(_Model):
+    model: str
+    cosine_similarity: float = Field(
+        ge=-1, le=1, description="Cosine of the sentence embeddings, raw."
+    )
+    similarity_pct: float = Field(
+        ge=0, le=100, description="100 * max(0, cosine_similarity), rounded to 1 decimal."
+    )
+    question_cosine_similarity: float | None = Field(
+        None, ge=-1, le=1, description="Cosine of the answer to the question, when one is given."
+    )
+
+
+class EmotionAnalysisInfo(_Model):
+    enabled: bool
+    notice: str
+
+
+class Report(_Model):
+    schema_version: str = SCHEMA_VERSION
+    report_id: str
+    created_at: str = Field(description="UTC, ISO 8601.")
+    inputs: Inputs
+    resume: ResumeSection | None = None
+    video_emotion: VideoEmotionSection | None = None
+    audio_emotion: AudioEmotionSection | None = None
+    transcript: TranscriptSection | None = None
+    answer_similarity: AnswerSimilaritySection | None = None
+    emotion_analysis: EmotionAnalysisInfo
+    timings_ms: dict[str, float] = Field(description="Wall time per stage, milliseconds.")
+    warnings: list[ReportWarning] = []

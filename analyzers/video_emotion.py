@@ -1,0 +1,54 @@
+"""Facial emotion over a video: per-frame expression probabilities aggregated over the frames
+where a face was found.
+
+Source: the classifier is FER2013 mini-XCEPTION (see models/facial_expression.py); labels are
+the seven DeepFace-compatible FER2013 classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from analyzers.face import FaceFrame
+from analyzers.labels import dominant, to_percent_dict
+from analyzers.report import Emotion, TimelinePoint, VideoEmotionSection
+
+
+def summarize(
+    frames: Sequence[FaceFrame], *, sample_fps: float, model_name: str
+) -> VideoEmotionSection:
+    """Aggregate per-frame expression probabilities.
+
+    Args:
+        frames: One FaceFrame per sampled frame, in time order.
+        sample_fps: Frames sampled per second of media time.
+        model_name: Reported in the section.
+
+    Returns:
+        Mean probability per label (percent) over frames with a classified face, its dominant
+        label, face coverage (frames with a face / frames sampled) and a per-frame timeline.
+        ``emotion`` and ``dominant_emotion`` are None when no frame had a face.
+    """
+    classified = [f for f in frames if f.emotion is not None]
+    with_face = sum(f.has_face for f in frames)
+    timeline = [
+        TimelinePoint(
+            t_s=f.t_s,
+            dominant_emotion=dominant(f.emotion),
+            emotion=Emotion(**to_percent_dict(f.emotion)),
+        )
+        for f in classified
+    ]
+    mean = np.mean([f.emotion for f in classified], axis=0) if classified else None
+    return VideoEmotionSection(
+        model=model_name,
+        sample_fps=sample_fps,
+        frames_sampled=len(frames),
+        frames_with_face=with_face,
+        face_coverage=round(with_face / len(frames), 4) if frames else 0.0,
+        emotion=Emotion(**to_percent_dict(mean)) if mean is not None else None,
+        dominant_emotion=dominant(mean) if mean is not None else None,
+        timeline=timeline,
+    )

@@ -1,0 +1,52 @@
+"""RFC 9457 problem details (``application/problem+json``) for every error the API answers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, json
+from werkzeug.exceptions import HTTPException
+
+from analyzers.errors import AnalysisError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://candidate-analysis.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status: int, slug: str, title: str, detail: str) -> Response:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "request_id": getattr(g, "request_id", None),
+    }
+    return Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AnalysisError)
+    def _analysis_error(exc: AnalysisError):
+        log.info("request %s refused: %s (%s)", getattr(g, "request_id", "-"), exc.slug, exc.detail)
+        return problem(exc.status, exc.slug, exc.title, exc.detail)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        slug = (exc.name or "error").lower().replace(" ", "-")
+        detail = exc.description or exc.name
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            detail = f"the request is larger than this server's limit of {limit / 1e6:.0f} MB"
+        return problem(exc.code or 500, slug, exc.name, detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("request %s failed", getattr(g, "request_id", "-"))
+        return problem(
+            500,
+            "internal-error",
+            "Internal Server Error",
+            "the analysis failed unexpectedly; the error was logged with this request_id",
+        )

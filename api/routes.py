@@ -1,0 +1,150 @@
+"""The v1 endpoints. Thin: read the form, save uploads, call the pipeline, answer the report."""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Blueprint, Response, current_app, json, request
+
+from analyzers import pipeline
+from analyzers.errors import FeatureDisabled, InvalidInput, MissingField
+from analyzers.report import EMOTION_NOTICE, SCHEMA_VERSION
+from api import uploads
+from api.openapi import openapi_document
+from models.registry import get_registry
+
+log = logging.getLogger(__name__)
+bp = Blueprint("v1", __name__, url_prefix="/api/v1")
+MEDIA_FIELDS = ("video", "audio")
+
+
+def _settings():
+    return current_app.config["CAA_SETTINGS"]
+
+
+def _options() -> pipeline.PipelineOptions:
+    s = _settings()
+    return pipeline.PipelineOptions(
+        sample_fps=s.sample_fps,
+        frame_max_side_px=s.frame_max_side_px,
+        chunk_s=s.audio_chunk_s,
+        emotion_enabled=s.emotion_enabled,
+        max_media_duration_s=s.max_media_duration_s,
+    )
+
+
+def _text(field: str, *, required: bool = False) -> str | None:
+    value = request.form.get(field)
+    if value is None or not value.strip():
+        if required:
+            raise MissingField(f"send the text field '{field}'")
+        return None
+    if len(value) > _settings().max_text_chars:
+        raise InvalidInput(f"'{field}' is longer than {_settings().max_text_chars} characters")
+    return value.strip()
+
+
+def _require_emotion() -> None:
+    if not _settings().emotion_enabled:
+        raise FeatureDisabled(
+            "emotion analysis is turned off on this server (CAA_EMOTION_ENABLED=false); "
+            "the other analyses are available at /api/v1/analyze. " + EMOTION_NOTICE
+        )
+
+
+def _report(req: pipeline.AnalysisRequest) -> Response:
+    report = pipeline.run(req, _options(), get_registry())
+    return Response(report.model_dump_json(), mimetype="application/json")
+
+
+@bp.post("/resumes")
+def resumes():
+    root = _settings().upload_dir
+    resume = uploads.save_resume(root, required=True)
+    return _report(pipeline.AnalysisRequest(resume=resume, sections={"resume"}, strict=True))
+
+
+@bp.post("/video/emotion")
+def video_emotion():
+    _require_emotion()
+    media = uploads.save_media(_settings().upload_dir, fields=("video",), required=True)
+    return _report(pipeline.AnalysisRequest(media=media, sections={"video_emotion"}, strict=True))
+
+
+@bp.post("/audio/emotion")
+def audio_emotion():
+    _require_emotion()
+    media = uploads.save_media(_settings().upload_dir, fields=MEDIA_FIELDS, required=True)
+    return _report(pipeline.AnalysisRequest(media=media, sections={"audio_emotion"}, strict=True))
+
+
+@bp.post("/answers/similarity")
+def answer_similarity():
+    expected = _text("expected_answer", required=True)
+    media = uploads.save_media(_settings().upload_dir, fields=MEDIA_FIELDS, required=True)
+    return _report(
+        pipeline.AnalysisRequest(
+            media=media,
+            expected_answer=expected,
+            question=_text("question"),
+            sections={"transcript", "answer_similarity"},
+            strict=True,
+        )
+    )
+
+
+@bp.post("/analyze")
+def analyze():
+    root = _settings().upload_dir
+    resume = uploads.save_resume(root, required=False)
+    media = uploads.save_media(root, fields=MEDIA_FIELDS, required=False)
+    if resume is None and media is None:
+        raise MissingField("send at least one of the multipart fields 'resume', 'video' or 'audio'")
+    return _report(
+        pipeline.AnalysisRequest(
+            resume=resume,
+            media=media,
+            expected_answer=_text("expected_answer"),
+            question=_text("question"),
+        )
+    )
+
+
+def _version(pkg: str) -> str | None:
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return None
+
+
+@bp.get("/health")
+def health():
+    s = _settings()
+    models = get_registry().status()
+    needed = [r for r in models if s.emotion_enabled or r not in get_registry().EMOTION_ROLES]
+    body = {
+        "status": "ok",
+        "ready": all(models[r]["loaded"] for r in needed),
+        "schema_version": SCHEMA_VERSION,
+        "emotion_enabled": s.emotion_enabled,
+        "models": models,
+        "versions": {
+            p: _version(p)
+            for p in (
+                "flask",
+                "mediapipe",
+                "ai-edge-litert",
+                "faster-whisper",
+                "onnxruntime",
+                "av",
+                "numpy",
+            )
+        },
+    }
+    return Response(json.dumps(body), mimetype="application/json")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(json.dumps(openapi_document()), mimetype="application/json")

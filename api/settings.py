@@ -1,0 +1,33 @@
+"""Service configuration: one typed object read from ``CAA_*`` environment variables, with
+defaults that work on a laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAA_", extra="ignore")
+
+    max_upload_mb: float = Field(200.0, gt=0, description="Largest request body (413 above).")
+    max_media_duration_s: float = Field(900.0, gt=0, description="Longest media accepted.")
+    max_text_chars: int = Field(20_000, gt=0, description="Longest expected_answer / question.")
+    sample_fps: float = Field(4.0, gt=0, le=30, description="Frames analysed per media second.")
+    frame_max_side_px: int = Field(640, ge=128, le=1920)
+    audio_chunk_s: float = Field(3.0, ge=0.5, le=30)
+    emotion_enabled: bool = Field(True, description="False turns facial and speech emotion off.")
+    cors_origins: str = Field("", description="Comma-separated allowed origins; empty = none.")
+    upload_dir: Path = REPO_ROOT / "uploads"
+    keep_uploads: bool = Field(False, description="Keep each request's upload folder (debug).")
+    whisper_threads: int = Field(2, ge=1)
+    preload_models: bool = Field(True, description="Load every model when a worker starts.")
+    log_level: str = "INFO"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

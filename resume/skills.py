@@ -1,0 +1,207 @@
+"""Skills in a text, matched against the project's taxonomy (ESCO + O*NET; see
+scripts/build_taxonomy.py and resume/data/SOURCES.md).
+
+Matching: normalised token n-grams (up to 8 tokens), longest match first, no overlaps.
+Single-word aliases that are also common English words need context (their ``ambiguity`` level
+from the taxonomy): level 1 ("python", "react", "excel") counts when the word stands as an item
+of a list, or is capitalised mid-sentence and not followed by a preposition ("excel at" is not
+Excel); level 2 ("go", "word", "access") counts only as a list item.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from analyzers.report import Skill
+from resume.normalize import tokens
+
+TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "skills_taxonomy.json.gz"
+MAX_NGRAM = 8
+MAX_EVIDENCE = 3
+TECH_CONTEXT_MIN = 3
+EVIDENCE_CHARS = 40
+LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
+FUNCTION_WORDS = {
+    "at",
+    "to",
+    "in",
+    "on",
+    "of",
+    "for",
+    "from",
+    "into",
+    "with",
+    "by",
+    "the",
+    "a",
+    "an",
+    "up",
+    "out",
+    "your",
+    "my",
+    "our",
+    "their",
+    "his",
+    "her",
+    "its",
+    "this",
+    "that",
+    "is",
+    "are",
+}
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    name: str
+    version: str
+    skills: list[dict]
+    alias_index: dict[str, int]
+    ambiguity: dict[str, int]
+    case_sensitive: dict[str, str]
+
+
+@lru_cache(maxsize=2)
+def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
+    """Load (once per process) the gzip JSON taxonomy built by scripts/build_taxonomy.py."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        raw = json.load(f)
+    index = {a: i for i, s in enumerate(raw["skills"]) for a in s["aliases"]}
+    return Taxonomy(
+        raw["name"], raw["version"], raw["skills"], index, raw["ambiguity"], raw["case_sensitive"]
+    )
+
+
+URL_OR_EMAIL = re.compile(
+    r"\S+@\S+|\b(?:https?://|www\.)\S+|\b\S+\.(?:com|org|net|io|in)(?:/\S*)?\b"
+)
+
+
+def _mask_contacts(text: str) -> str:
+    """Blank out e-mail addresses and URLs (same length, so offsets hold): 'linkedin.com/in/x'
+    is contact data, not a LinkedIn skill."""
+    return URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _is_list_item(text: str, start: int, end: int, extra_tokens: int) -> bool:
+    """True when the match stands as an item of a list ('Python, Go, SQL', a bullet 'Excel'):
+    its segment between list delimiters holds at most ``extra_tokens`` tokens besides the match
+    and version numbers."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    s, e = start - line_start, end - line_start
+    seg_start = max((m.end() for m in LIST_DELIMS.finditer(line[:s])), default=0)
+    m = LIST_DELIMS.search(line, e)
+    seg_end = m.start() if m else len(line)
+    outside = line[seg_start:s] + " " + line[e:seg_end]
+    extra = [t for t, _, _ in tokens(outside) if not t.isdigit()]
+    return len(extra) <= extra_tokens
+
+
+def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
+    if not text[start].isupper() and not text[start].isdigit():
+        return False
+    before = text[:start].rstrip(" \t\"'“(")
+    if not before or before[-1] in ".!?\n•":
+        return False
+    return next_token not in FUNCTION_WORDS
+
+
+def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
+    """Skills stated in ``text``.
+
+    Args:
+        text: Plain text (a resume, a job description, a transcript).
+        taxonomy: Defaults to the bundled taxonomy.
+
+    Returns:
+        One Skill per canonical skill found, most-mentioned first, with up to three evidence
+        snippets of +-40 characters around its mentions.
+    """
+    tax = taxonomy or load_taxonomy()
+    toks = list(tokens(_mask_contacts(text)))
+    # (skill, start, end, needs_context, listed): context is needed by ambiguous words/acronyms.
+    candidates: list[tuple[int, int, int, bool, bool]] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(MAX_NGRAM, len(toks) - i), 0, -1):
+            phrase = " ".join(t for t, _, _ in toks[i : i + n])
+            idx = tax.alias_index.get(phrase)
+            if idx is None and n == 1 and phrase.endswith("js") and len(phrase) > 4:
+                phrase = phrase[:-2]  # "ReactJS" -> "react"
+                idx = tax.alias_index.get(phrase)
+            if idx is None:
+                continue
+            start, end = toks[i][1], toks[i + n - 1][2]
+            exact = tax.case_sensitive.get(phrase)
+            if exact is not None and text[start:end] != exact:
+                continue
+            category = tax.skills[idx]["category"]
+            tech = category in ("technical", "tool")
+            level = tax.ambiguity.get(phrase, 0) if n == 1 and tech else 0
+            if category == "language":  # a language is a proper noun: "English", not "english"
+                if not text[start].isupper():
+                    continue
+                level = 0
+            nxt = toks[i + n][0] if i + n < len(toks) else None
+            if level == 1 and not (
+                _is_list_item(text, start, end, 1)
+                or _capitalised_mid_sentence(text, start, end, nxt)
+            ):
+                continue
+            if level == 2 and not _is_list_item(text, start, end, 0):
+                continue
+            if nxt == "js":  # "React.js", "Vue js": the suffix belongs to the match
+                n += 1
+                end = toks[i + n - 1][2]
+            needs_context = tech and (level > 0 or exact is not None)
+            listed = level > 0 and _is_list_item(text, start, end, 0 if level == 2 else 1)
+            candidates.append((idx, start, end, needs_context, listed))
+            i += n - 1
+            break
+        i += 1
+    # Ambiguous technical words ("Chef", "Spark", "POS") count only in a document that states at
+    # least TECH_CONTEXT_MIN unambiguous technical skills: a chef's resume is not about Chef.
+    # A listed one also counts next to another skill on its line ("Skills: Python, Go, SQL").
+    plain_tech = {
+        c[0]
+        for c in candidates
+        if not c[3] and tax.skills[c[0]]["category"] in ("technical", "tool")
+    }
+    tech_context = len(plain_tech) >= TECH_CONTEXT_MIN
+    line_of = [text.count("\n", 0, c[1]) for c in candidates]
+    skills_on_line: dict[int, set[int]] = defaultdict(set)
+    for c, line in zip(candidates, line_of, strict=True):
+        skills_on_line[line].add(c[0])
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (idx, start, end, needs_context, listed), line in zip(candidates, line_of, strict=True):
+        if needs_context and not tech_context and not (listed and len(skills_on_line[line]) > 1):
+            continue
+        found[idx].append((start, end))
+    skills = []
+    for idx, spans in found.items():
+        s = tax.skills[idx]
+        evidence = []
+        for start, end in spans[:MAX_EVIDENCE]:
+            a, b = max(0, start - EVIDENCE_CHARS), min(len(text), end + EVIDENCE_CHARS)
+            snippet = re.sub(r"\s+", " ", text[a:b]).strip()
+            evidence.append(("…" if a else "") + snippet + ("…" if b < len(text) else ""))
+        skills.append(
+            Skill(
+                name=s["name"],
+                category=s["category"],
+                source=s["source"],
+                source_id=s["id"],
+                mentions=len(spans),
+                evidence=evidence,
+            )
+        )
+    skills.sort(key=lambda k: (-k.mentions, k.name.lower()))
+    return skills

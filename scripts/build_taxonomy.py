@@ -1,0 +1,353 @@
+"""Build the skills taxonomy the resume matcher uses, from ../shared/data/skills.
+
+    python -m scripts.build_taxonomy [--data ../shared/data/skills]
+
+Sources (in priority order; an alias claimed by an earlier skill is not reused):
+  1. ESCO v1.2.0 digital skills collection (preferred + alternative labels) -> technical
+  2. ESCO v1.2.0 language skills collection, knowledge items (English, French, ...) -> language
+  3. ESCO v1.2.0 transversal skills collection (preferred + alternative labels) -> soft
+  4. O*NET 28 Technology Skills examples (software and tools), vendor prefix and trailing
+     acronym variants -> tool (technical for programming languages / development software)
+  5. ESCO cross-sector and transversal skills (preferred labels only: the alternative labels of
+     that file are misaligned with their rows) -> skill / soft
+ESCO (c) European Union, https://esco.ec.europa.eu, reused under Commission Decision 2011/833/EU.
+O*NET 28 (U.S. Department of Labor, Employment and Training Administration), CC BY 4.0.
+
+Each single-word alias gets an ambiguity level from its English word frequency (wordfreq, Zipf
+scale; build time only): 0 = always a skill ("kubernetes"), 1 = a skill when listed or
+capitalised mid-sentence ("python", "react"), 2 = a skill only in a list ("go", "word").
+Writes resume/data/skills_taxonomy.json.gz.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import logging
+import re
+from collections import Counter
+from pathlib import Path
+
+from resume.normalize import norm_phrase
+
+log = logging.getLogger("build_taxonomy")
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
+VERSION = "1.0.0"
+ZIPF_CASE_OR_LIST = 3.5
+ZIPF_LIST_ONLY = 4.8
+# Aliases too generic to mean a skill on their own, whatever the source says.
+STOP_ALIASES = {
+    "",
+    "software",
+    "tool",
+    "tools",
+    "data",
+    "system",
+    "systems",
+    "management",
+    "design",
+    "development",
+    "analysis",
+    "programming",
+    "computer",
+    "internet",
+    "web",
+    "email",
+    "mail",
+    "office",
+    "online",
+    "digital",
+    "technology",
+    "information",
+    "network",
+    "services",
+    "planning",
+    "research",
+    "training",
+    "testing",
+    "support",
+    "security",
+    "language",
+    "a",
+    "i",
+}
+# Common aliases the sources lack: canonical skill name (as built) -> extra spellings.
+# Aliases marked with a leading "=" match only in that exact case ("AI" but not "ai").
+CURATED_ALIASES = {
+    "Go": ["Golang"],
+    "JavaScript": ["JS", "ECMAScript", "ES6"],
+    "TypeScript": ["TS"],
+    "Kubernetes": ["k8s"],
+    "PostgreSQL": ["Postgre"],
+    "artificial intelligence": ["=AI"],
+    "machine learning": ["=ML"],
+    "continuous integration": ["CI/CD", "CI CD"],
+    "Microsoft Excel": ["MS Excel", "MS-Excel"],
+    "Microsoft Word": ["MS Word", "MS-Word"],
+    "Microsoft PowerPoint": ["MS PowerPoint", "PPT"],
+    "Microsoft Office": ["MS Office", "MS-Office"],
+    "R": ["=R"],
+    "C": ["=C"],
+}
+PROGRAMMING_TITLES = (
+    "Object or component oriented development software",
+    "Development environment software",
+    "Programming language",
+    "Web platform development software",
+    "Compiler and decompiler software",
+)
+
+
+def clean_label(label: str) -> str:
+    return re.sub(r"\s+", " ", label).strip()
+
+
+def strip_parenthetical(label: str) -> str:
+    return clean_label(re.sub(r"\([^)]*\)", " ", label))
+
+
+def js_variants(phrase: str) -> set[str]:
+    """'react js' <-> 'reactjs' <-> 'react' (norm_phrase forms)."""
+    out = {phrase}
+    toks = phrase.split()
+    if len(toks) >= 2 and toks[-1] == "js":
+        stem = " ".join(toks[:-1])
+        out |= {stem, stem + "js"}
+    elif len(toks) == 1 and toks[0].endswith("js") and len(toks[0]) > 4:
+        stem = toks[0][:-2]
+        out |= {stem, stem + " js"}
+    return out
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.skills: list[dict] = []
+        self.alias_owner: dict[str, int] = {}
+        self.case_sensitive: dict[str, str] = {}
+
+    def add(
+        self,
+        name: str,
+        category: str,
+        source: str,
+        source_id: str,
+        labels: list[str],
+        acronyms: tuple[str, ...] = (),
+    ) -> None:
+        aliases = set()
+        for label in labels:
+            for variant in (label, strip_parenthetical(label)):
+                for phrase in js_variants(norm_phrase(variant)):
+                    if phrase not in STOP_ALIASES and len(phrase) >= 2:
+                        aliases.add(phrase)
+        for acronym in acronyms:
+            phrase = norm_phrase(acronym)
+            if phrase and phrase not in self.alias_owner and phrase not in STOP_ALIASES:
+                aliases.add(phrase)
+                self.case_sensitive.setdefault(phrase, acronym)
+        fresh = sorted(a for a in aliases if a not in self.alias_owner)
+        if not fresh and len(norm_phrase(name)) != 1:  # one-letter names get curated aliases
+            return
+        idx = len(self.skills)
+        for a in fresh:
+            self.alias_owner[a] = idx
+        self.skills.append(
+            {
+                "name": name,
+                "category": category,
+                "source": source,
+                "id": source_id,
+                "aliases": fresh,
+            }
+        )
+
+    def add_curated(self) -> None:
+        by_name = {s["name"]: i for i, s in enumerate(self.skills)}
+        for name, extra in CURATED_ALIASES.items():
+            if name not in by_name:
+                log.warning("curated alias target %r not in the taxonomy", name)
+                continue
+            idx = by_name[name]
+            for alias in extra:
+                exact = alias.startswith("=")
+                phrase = norm_phrase(alias.lstrip("="))
+                old = self.alias_owner.get(phrase)
+                if old is not None and old != idx:
+                    self.skills[old]["aliases"].remove(phrase)
+                self.alias_owner[phrase] = idx
+                if phrase not in self.skills[idx]["aliases"]:
+                    self.skills[idx]["aliases"].append(phrase)
+                if exact:
+                    self.case_sensitive[phrase] = alias.lstrip("=")
+
+
+def split_acronyms(labels: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Short mixed- or upper-case labels ('PoS', 'SAN') match only as written, in capitals."""
+    plain, acronyms = [], []
+    for label in labels:
+        letters = re.sub(r"[^A-Za-z]", "", label)
+        if " " not in label and 2 <= len(letters) <= 5 and sum(c.isupper() for c in letters) >= 2:
+            acronyms.append(label.upper() if label.upper() == label else label)
+        else:
+            plain.append(label)
+    return plain, tuple(acronyms)
+
+
+def esco_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r.get("preferredLabel")]
+
+
+def alt_labels(row: dict) -> list[str]:
+    return [clean_label(a) for a in re.split(r"\n|\|", row.get("altLabels") or "") if a.strip()]
+
+
+def is_acronym_of(token: str, words: list[str]) -> bool:
+    """'SQL' for 'Structured query language'; not 'ERP' for 'Sage 100' (a category, not a name)."""
+    if not re.fullmatch(r"[A-Z][A-Z0-9/+#.-]{1,9}", token):
+        return False
+    letters = [c.lower() for c in token if c.isalpha()]
+    initials = [w[0].lower() for w in words if w[:1].isalpha()]
+    return len(letters) >= 2 and initials[-len(letters) :] == letters
+
+
+def onet_variants(
+    example: str, vendors: set[str], common: bool
+) -> tuple[str, list[str], tuple[str, ...]]:
+    """Display name, labels and case-sensitive acronyms of an O*NET example.
+
+    'Microsoft Excel' -> ('Microsoft Excel', [..., 'Excel'], ()) when widely used (vendor prefix
+    dropped); 'Structured query language SQL' -> ('Structured query language (SQL)', [...],
+    ('SQL',)): a trailing acronym matches only in capitals ("SAN", not "San Francisco").
+    """
+    labels = [example]
+    words = example.split()
+    base = words[:-1] if len(words) > 1 and words[-1].lower() == "software" else words
+    name = example
+    acronyms: tuple[str, ...] = ()
+    if len(base) >= 3 and is_acronym_of(base[-1], base[:-1]):
+        acronyms = (base[-1],)
+        labels.append(" ".join(base[:-1]))
+        name = f"{' '.join(base[:-1])} ({base[-1]})"
+        base = base[:-1]
+    if common:
+        for n in (2, 1):
+            # Only a product name follows a vendor: 'Microsoft Excel', not 'Automated inventory'.
+            if len(base) > n and " ".join(base[:n]) in vendors and base[n][:1].isupper():
+                labels.append(" ".join(base[n:]))
+                break
+    return name, labels, acronyms
+
+
+def build(data: Path) -> dict:
+    from wordfreq import zipf_frequency
+
+    b = Builder()
+    esco = data / "esco_v1.2.0"
+    for r in esco_rows(esco / "digitalSkillsCollection_en.csv"):
+        name = (
+            strip_parenthetical(r["preferredLabel"])
+            if r["skillType"] == "knowledge"
+            else clean_label(r["preferredLabel"])
+        )
+        plain, acronyms = split_acronyms(alt_labels(r))
+        b.add(name, "technical", "ESCO", r["conceptUri"], [r["preferredLabel"], *plain], acronyms)
+    for r in esco_rows(esco / "languageSkillsCollection_en.csv"):
+        if r["skillType"] == "knowledge":
+            b.add(
+                clean_label(r["preferredLabel"]),
+                "language",
+                "ESCO",
+                r["conceptUri"],
+                [r["preferredLabel"], *alt_labels(r)],
+            )
+    for r in esco_rows(esco / "transversalSkillsCollection_en.csv"):
+        b.add(
+            clean_label(r["preferredLabel"]),
+            "soft",
+            "ESCO",
+            r["conceptUri"],
+            [r["preferredLabel"], *alt_labels(r)],
+        )
+
+    with (data / "onet" / "Technology_Skills.txt").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    examples: dict[str, dict] = {}
+    for r in rows:
+        e = examples.setdefault(
+            r["Example"],
+            {"code": r["Commodity Code"], "title": r["Commodity Title"], "n": 0, "hot": False},
+        )
+        e["n"] += 1
+        e["hot"] |= r["Hot Technology"] == "Y"
+    first = Counter()
+    for ex in examples:
+        w = ex.split()
+        if len(w) >= 2:
+            first[w[0]] += 1
+            if w[0] == "The" and len(w) >= 3:
+                first[" ".join(w[:2])] += 1
+    vendors = {v for v, c in first.items() if c >= 5 and v[0].isupper() and v != "The"}
+    # More widely used examples first, so they keep the shared aliases.
+    for ex, e in sorted(examples.items(), key=lambda kv: (-kv[1]["hot"], -kv[1]["n"], kv[0])):
+        category = "technical" if e["title"] in PROGRAMMING_TITLES else "tool"
+        name, labels, acronyms = onet_variants(ex, vendors, common=e["hot"] or e["n"] >= 3)
+        b.add(name, category, "O*NET", f"onet:{e['code']}:{ex}", labels, acronyms)
+
+    for r in esco_rows(data / "esco_skills_en_subset_moffapps.csv"):
+        category = "soft" if r["reuseLevel"] == "transversal" else "skill"
+        b.add(
+            clean_label(r["preferredLabel"]),
+            category,
+            "ESCO",
+            r["conceptUri"],
+            [r["preferredLabel"]],
+        )
+
+    b.add_curated()
+    ambiguity = {}
+    for alias in b.alias_owner:
+        if " " in alias:
+            continue
+        z = zipf_frequency(alias, "en")
+        if len(alias) <= 2 or z >= ZIPF_LIST_ONLY:
+            ambiguity[alias] = 2
+        elif z >= ZIPF_CASE_OR_LIST:
+            ambiguity[alias] = 1
+    return {
+        "name": "ESCO v1.2.0 + O*NET 28 Technology Skills",
+        "version": VERSION,
+        "attribution": (
+            "ESCO (c) European Union (Decision 2011/833/EU); O*NET 28, U.S. DOL/ETA, CC BY 4.0"
+        ),
+        "skills": b.skills,
+        "ambiguity": ambiguity,
+        "case_sensitive": b.case_sensitive,
+    }
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "skills")
+    args = ap.parse_args()
+    taxonomy = build(args.data)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(taxonomy, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    with gzip.GzipFile(OUT, "wb", mtime=0) as f:
+        f.write(raw)
+    log.info(
+        "%d skills, %d aliases, %d ambiguous -> %s (%d bytes)",
+        len(taxonomy["skills"]),
+        sum(len(s["aliases"]) for s in taxonomy["skills"]),
+        len(taxonomy["ambiguity"]),
+        OUT,
+        OUT.stat().st_size,
+    )
+
+
+if __name__ == "__main__":
+    main()
