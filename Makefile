@@ -33,6 +33,7 @@ train-speech-emotion: install
 	$(BIN)/python -m scripts.train_speech_emotion
 
 build-taxonomy: install
+	$(BIN)/python -m pip install --quiet -r requirements-build.txt
 	$(BIN)/python -m scripts.build_taxonomy
 
 clean:

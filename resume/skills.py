@@ -127,8 +127,8 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
     """
     tax = taxonomy or load_taxonomy()
     toks = list(tokens(_mask_contacts(text)))
-    # (skill, start, end, needs_context, listed): context is needed by ambiguous words/acronyms.
-    candidates: list[tuple[int, int, int, bool, bool]] = []
+    # (skill, start, end, needs_context): context is needed by ambiguous words and acronyms.
+    candidates: list[tuple[int, int, int, bool]] = []
     i = 0
     while i < len(toks):
         for n in range(min(MAX_NGRAM, len(toks) - i), 0, -1):
@@ -158,18 +158,18 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
                 continue
             if level == 2 and not _is_list_item(text, start, end, 0):
                 continue
-            if nxt == "js":  # "React.js", "Vue js": the suffix belongs to the match
+            if nxt == "js" and text[end : toks[i + n][1]] in ("", ".", " ", "-"):
+                # "React.js", "Vue js": the suffix belongs to the match
                 n += 1
                 end = toks[i + n - 1][2]
             needs_context = tech and (level > 0 or exact is not None)
-            listed = level > 0 and _is_list_item(text, start, end, 0 if level == 2 else 1)
-            candidates.append((idx, start, end, needs_context, listed))
+            candidates.append((idx, start, end, needs_context))
             i += n - 1
             break
         i += 1
     # Ambiguous technical words ("Chef", "Spark", "POS") count only in a document that states at
     # least TECH_CONTEXT_MIN unambiguous technical skills: a chef's resume is not about Chef.
-    # A listed one also counts next to another skill on its line ("Skills: Python, Go, SQL").
+    # ... or next to an unambiguous technical skill on the same line ("Skills: Python, Go, SQL").
     plain_tech = {
         c[0]
         for c in candidates
@@ -177,12 +177,10 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
     }
     tech_context = len(plain_tech) >= TECH_CONTEXT_MIN
     line_of = [text.count("\n", 0, c[1]) for c in candidates]
-    skills_on_line: dict[int, set[int]] = defaultdict(set)
-    for c, line in zip(candidates, line_of, strict=True):
-        skills_on_line[line].add(c[0])
+    plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for (idx, start, end, needs_context, listed), line in zip(candidates, line_of, strict=True):
-        if needs_context and not tech_context and not (listed and len(skills_on_line[line]) > 1):
+    for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
+        if needs_context and not (tech_context or line in plain_lines):
             continue
         found[idx].append((start, end))
     skills = []

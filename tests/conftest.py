@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests import media_factory
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED = REPO.parent / "shared" / "data"
+SPEECH_TEXT = (
+    "I designed the database schema, added indexes to speed up the slow queries, and wrote "
+    "tests for every service."
+)
+
+
+def shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/data/{'/'.join(parts)} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def registry():
+    from models.registry import get_registry
+
+    return get_registry()
+
+
+@pytest.fixture(scope="session")
+def speech_audio() -> np.ndarray:
+    """Synthetic English speech (espeak-ng), float32 16 kHz mono, ~7.6 s."""
+    return media_factory.read_wav(FIXTURES / "speech_en_espeak.wav")
+
+
+@pytest.fixture(scope="session")
+def face_rgb() -> np.ndarray:
+    """A portrait shipped with matplotlib (Grace Hopper, public domain), uint8 RGB."""
+    from matplotlib import cbook
+
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        return np.asarray(Image.open(f).convert("RGB"))
+
+
+@pytest.fixture(scope="session")
+def no_face_rgb() -> np.ndarray:
+    """A landscape photo without people, shipped with scikit-learn."""
+    import sklearn.datasets
+
+    return sklearn.datasets.load_sample_image("china.jpg")
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def face_video(media_dir, face_rgb, speech_audio) -> Path:
+    """4 s mp4: a still face with the synthetic speech as its audio track."""
+    return media_factory.write_video(
+        media_dir / "face.mp4", face_rgb[::2, ::2], 4.0, audio=speech_audio[: 4 * 16000]
+    )
+
+
+@pytest.fixture(scope="session")
+def silent_face_video(media_dir, face_rgb) -> Path:
+    """3 s mp4 with a face and no audio stream."""
+    return media_factory.write_video(media_dir / "face_noaudio.mp4", face_rgb[::2, ::2], 3.0)
+
+
+@pytest.fixture(scope="session")
+def no_face_video(media_dir, no_face_rgb) -> Path:
+    return media_factory.write_video(
+        media_dir / "noface.mp4", no_face_rgb, 2.0, audio=np.zeros(32000, np.float32)
+    )
+
+
+@pytest.fixture(scope="session")
+def speech_wav(media_dir, speech_audio) -> Path:
+    return media_factory.write_wav(media_dir / "speech.wav", speech_audio)
+
+
+RESUME_TEXT = """Jane Doe - Backend Engineer
+Skills: Python, React.js, Go, SQL, Docker, Kubernetes
+Experience: built REST services in Python and C++; deployed on AWS with Terraform.
+Tools: Microsoft Excel, Word, PowerPoint, Git.
+Languages: English, French.
+I excel at communication and led a go to market launch."""
+
+
+def make_pdf(text: str = RESUME_TEXT) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in text.splitlines():
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def make_image_pdf(image: np.ndarray) -> bytes:
+    """A 'scanned' PDF: one page holding only a picture, no text layer."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    buf.seek(0)
+    pdf.image(buf, x=10, y=10, w=120)
+    return bytes(pdf.output())
+
+
+def make_docx(text: str = RESUME_TEXT) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return buf.getvalue()

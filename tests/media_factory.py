@@ -1,0 +1,70 @@
+"""Build small test media with PyAV: videos from a still image (optionally with audio), WAVs."""
+
+from __future__ import annotations
+
+import wave
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+SR = 16_000
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        assert w.getframerate() == SR and w.getnchannels() == 1
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    return data.astype(np.float32) / 32768.0
+
+
+def write_wav(path: Path, audio: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SR)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def write_video(
+    path: Path,
+    image: np.ndarray,
+    duration_s: float,
+    *,
+    fps: int = 10,
+    audio: np.ndarray | None = None,
+) -> Path:
+    """An mp4 (mpeg4 video, AAC audio when given) showing ``image`` for ``duration_s``."""
+    h, w = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
+    frame_rgb = np.ascontiguousarray(image[:h, :w, :3])
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("mpeg4", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        a_s = None
+        if audio is not None:
+            a_s = out.add_stream("aac", rate=SR)
+            a_s.layout = "mono"
+        for i in range(int(duration_s * fps)):
+            frame = av.VideoFrame.from_ndarray(frame_rgb, format="rgb24")
+            frame.pts = i
+            frame.time_base = Fraction(1, fps)
+            for p in vs.encode(frame):
+                out.mux(p)
+        for p in vs.encode():
+            out.mux(p)
+        if a_s is not None:
+            pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+            step = 1024
+            for i in range(0, len(pcm), step):
+                block = pcm[i : i + step]
+                af = av.AudioFrame.from_ndarray(block[None, :], format="s16", layout="mono")
+                af.sample_rate = SR
+                af.pts = i
+                af.time_base = Fraction(1, SR)
+                for p in a_s.encode(af):
+                    out.mux(p)
+            for p in a_s.encode():
+                out.mux(p)
+    return path

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from analyzers.face import FaceFrame, FaceFrameCollector, face_crop
+from analyzers.labels import EMOTION_LABELS
+from analyzers.video_emotion import summarize
+
+pytestmark = pytest.mark.slow
+
+
+def test_landmarker_finds_the_face(registry, face_rgb, no_face_rgb):
+    face = registry.get("face").detect(face_rgb)
+    assert face is not None
+    assert face.landmarks.shape == (478, 3)
+    assert 0 < face.landmarks[:, 0].mean() < 1 and 0 < face.landmarks[:, 1].mean() < 1
+    assert "eyeBlinkLeft" in face.blendshapes and face.transform.shape == (4, 4)
+    assert registry.get("face").detect(no_face_rgb) is None
+
+
+def test_crop_and_expression_probabilities(registry, face_rgb):
+    face = registry.get("face").detect(face_rgb)
+    crop = face_crop(face_rgb, face.landmarks)
+    assert crop.shape == (64, 64) and crop.dtype == np.uint8
+    p = registry.get("facial_expression").predict(crop[None])
+    assert p.shape == (1, 7)
+    assert p.sum() == pytest.approx(1.0, abs=1e-4) and (p >= 0).all()
+
+
+def test_collector_and_summary(registry, face_rgb, no_face_rgb):
+    c = FaceFrameCollector(registry.get("face").detect, registry.get("facial_expression").predict)
+    for i, img in enumerate([face_rgb, no_face_rgb, face_rgb, face_rgb]):
+        c(i * 0.25, img)
+    s = summarize(c.frames, sample_fps=4.0, model_name="m")
+    assert s.frames_sampled == 4 and s.frames_with_face == 3
+    assert s.face_coverage == pytest.approx(0.75)
+    total = sum(s.emotion.model_dump().values())
+    assert total == pytest.approx(100, abs=0.1)
+    assert s.dominant_emotion in EMOTION_LABELS
+    assert [p.t_s for p in s.timeline] == [0.0, 0.5, 0.75]
+
+
+def test_summary_without_any_face():
+    s = summarize([FaceFrame(t_s=0.0, has_face=False)], sample_fps=4.0, model_name="m")
+    assert s.emotion is None and s.dominant_emotion is None and s.face_coverage == 0

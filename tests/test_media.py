@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from analyzers import media
+from analyzers.errors import CorruptFile, MediaTooLong, NoAudioTrack
+
+
+def test_probe_reads_streams(face_video):
+    info = media.probe(face_video)
+    assert info.has_video and info.has_audio
+    assert info.duration_s == pytest.approx(4.0, abs=0.2)
+    assert info.width_px > 0 and info.fps == pytest.approx(10, abs=0.5)
+
+
+def test_decode_samples_frames_and_resamples_audio_in_one_pass(face_video):
+    info = media.probe(face_video)
+    seen = []
+    out = media.decode(
+        face_video,
+        info=info,
+        want_video=True,
+        want_audio=True,
+        sample_fps=2.0,
+        max_side_px=200,
+        on_frame=lambda t, rgb: seen.append((t, rgb.shape)),
+    )
+    times = [t for t, _ in seen]
+    assert len(seen) == out.frames_sampled == 8  # 4 s at 2 fps
+    assert times == sorted(times) and times[0] == 0.0
+    assert max(seen[0][1][:2]) <= 200 and seen[0][1][2] == 3
+    assert out.audio.dtype == np.float32 and out.audio.ndim == 1
+    assert out.audio_duration_s == pytest.approx(4.0, abs=0.15)
+    assert np.abs(out.audio).max() <= 1.0 and np.abs(out.audio).max() > 0.05
+
+
+def test_missing_audio_track_is_reported(silent_face_video):
+    info = media.probe(silent_face_video)
+    assert not info.has_audio
+    with pytest.raises(NoAudioTrack):
+        media.decode(silent_face_video, info=info, want_video=False, want_audio=True)
+
+
+def test_corrupt_and_truncated_files_raise(tmp_path, face_video):
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
+    with pytest.raises(CorruptFile):
+        media.decode(junk, info=media.probe(junk), want_video=True, want_audio=False)
+    truncated = tmp_path / "cut.mp4"
+    truncated.write_bytes(face_video.read_bytes()[:3000])
+    with pytest.raises(CorruptFile):
+        media.decode(truncated, info=media.probe(truncated), want_video=True, want_audio=True)
+
+
+def test_duration_limit(face_video):
+    info = media.probe(face_video)
+    with pytest.raises(MediaTooLong):
+        media.decode(face_video, info=info, want_video=True, want_audio=False, max_duration_s=1.0)

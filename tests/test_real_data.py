@@ -1,0 +1,113 @@
+"""End-to-end on real third-party files from ../shared/data (skipped when it is absent).
+Nothing from these files is copied into the repository or printed beyond assertions."""
+
+import io
+
+import pytest
+
+from api.settings import Settings
+from app import create_app
+from resume.extract import extract_text
+from resume.skills import find_skills
+from tests.conftest import shared
+
+pytestmark = [pytest.mark.data, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("uploads")
+    return create_app(Settings(upload_dir=root, preload_models=False)).test_client()
+
+
+def _post(client, path, files, **fields):
+    data = dict(fields)
+    for field, p in files.items():
+        data[field] = (io.BytesIO(p.read_bytes()), p.name)
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_talking_head_video_and_real_resume(client):
+    video = shared("video", "sadtalker_WDA_KatieHill_000.mp4")
+    resume = shared("resumes", "samples", "soupboss_devops-engineer-resume-example.pdf")
+    related = (
+        "I am in Washington D.C. for new member orientation of Congress, learning my way around."
+    )
+    body = _post(
+        client, "/api/v1/analyze", {"video": video, "resume": resume}, expected_answer=related
+    ).get_json()
+    assert body["video_emotion"]["face_coverage"] > 0.9
+    assert body["audio_emotion"]["speech_chunks"] >= 2
+    text = body["transcript"]["text"].lower()
+    assert "orientation" in text and "district" in text
+    names = {s["name"] for s in body["resume"]["skills"]}
+    assert {"Docker", "Jenkins", "Ansible", "Python"} <= names
+    unrelated = _post(
+        client,
+        "/api/v1/answers/similarity",
+        {"video": video},
+        expected_answer="My favourite recipe for chocolate cake uses butter.",
+    ).get_json()
+    assert (
+        body["answer_similarity"]["cosine_similarity"]
+        > unrelated["answer_similarity"]["cosine_similarity"] + 0.3
+    )
+
+
+def test_no_face_clip(client):
+    body = _post(
+        client, "/api/v1/video/emotion", {"video": shared("video", "pyfeat_no_face.mp4")}
+    ).get_json()
+    assert body["video_emotion"]["frames_with_face"] == 0
+    assert "no_face_detected" in {w["code"] for w in body["warnings"]}
+
+
+def test_face_appears_midway_hevc_mov(client):
+    body = _post(
+        client, "/api/v1/video/emotion", {"video": shared("video", "pyfeat_noface_face.mov")}
+    ).get_json()
+    ve = body["video_emotion"]
+    assert 0.1 < ve["face_coverage"] < 0.95
+    assert ve["timeline"][0]["t_s"] > 0.5  # the first face comes after the animation
+
+
+def test_video_with_no_audio_stream(client):
+    video = shared("video", "bodylanguage_interview.mp4")
+    resp = _post(client, "/api/v1/audio/emotion", {"video": video})
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+
+
+def test_silent_track_has_no_speech(client):
+    body = _post(
+        client, "/api/v1/audio/emotion", {"audio": shared("video", "tsm9999_sampleVideo_1.mp4")}
+    ).get_json()
+    assert body["audio_emotion"]["speech_chunks"] == 0
+    assert body["audio_emotion"]["dominant_emotion"] is None
+    assert "no_speech_detected" in {w["code"] for w in body["warnings"]}
+
+
+@pytest.mark.parametrize(
+    "stem",
+    ["soupboss_01-Accountant", "soupboss_02-Desktop_Support", "soupboss_01-Office_Coordinator"],
+)
+def test_pdf_and_docx_of_the_same_resume_agree(stem):
+    pdf = extract_text(shared("resumes", "samples", stem + ".pdf").read_bytes())
+    docx = extract_text(shared("resumes", "samples", stem + ".docx").read_bytes())
+    a = {s.name for s in find_skills(pdf.text)}
+    b = {s.name for s in find_skills(docx.text)}
+    assert a and b
+    assert len(a & b) / len(a | b) >= 0.6, (a, b)
+
+
+def test_non_it_resumes_get_skills_of_their_field():
+    folder = shared("resumes", "livecareer_by_category", "ACCOUNTANT")
+    found = set()
+    for pdf in sorted(folder.glob("*.pdf"))[:3]:
+        found |= {s.name.lower() for s in find_skills(extract_text(pdf.read_bytes()).text)}
+    assert found & {
+        "accounting",
+        "bookkeeping",
+        "microsoft excel",
+        "intuit quickbooks",
+        "financial analysis",
+    }

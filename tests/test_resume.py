@@ -1,0 +1,104 @@
+import gzip
+import json
+
+import pytest
+
+from analyzers.errors import CorruptFile, NoExtractableText, UnsupportedType
+from resume.extract import extract_text, sniff_document
+from resume.skills import TAXONOMY_PATH, find_skills
+from tests.conftest import make_docx, make_image_pdf, make_pdf, png_bytes
+
+
+def names(text):
+    return {s.name for s in find_skills(text)}
+
+
+def test_pdf_and_docx_give_the_same_text_and_skills():
+    pdf, docx = extract_text(make_pdf()), extract_text(make_docx())
+    assert pdf.format == "pdf" and pdf.pages == 1
+    assert docx.format == "docx" and docx.pages is None
+    assert names(pdf.text) == names(docx.text)
+    assert {
+        "Python",
+        "React",
+        "Go",
+        "SQL",
+        "Docker",
+        "Kubernetes",
+        "C++",
+        "Microsoft Excel",
+        "Microsoft Word",
+        "English",
+        "French",
+    } <= names(pdf.text)
+
+
+@pytest.mark.parametrize("spelling", ["React.js", "react", "ReactJS", "React JS", "reactjs"])
+def test_punctuation_and_case_variants(spelling):
+    assert "React" in names(f"Frontend skills: {spelling}, TypeScript, HTML")
+
+
+def test_common_aliases():
+    found = names("Skills: Golang, k8s, JS, Postgres")
+    assert {"Go", "Kubernetes", "JavaScript", "PostgreSQL"} <= found
+
+
+def test_plain_english_words_are_not_skills():
+    found = names(
+        "I excel at communication and I go to market quickly. Please access the word list."
+    )
+    assert not found & {"Go", "Microsoft Excel", "Microsoft Access", "Microsoft Word"}
+    assert "communication" in found
+
+
+def test_a_chefs_resume_is_not_about_chef_the_tool():
+    assert "Chef" not in names("SOUS CHEF\nWorked as Sous Chef at a busy restaurant. Managed POS.")
+    assert "Chef" in names("DevOps: Ansible, Chef, Puppet, Terraform, Jenkins, Docker.")
+
+
+def test_contact_data_is_not_evidence():
+    assert "LinkedIn" not in names("jane@example.com | linkedin.com/in/jane | github.com/jane")
+
+
+def test_acronyms_match_in_capitals_only():
+    assert "Amazon Web Services (AWS)" in names(
+        "Deployed on AWS, Docker and Kubernetes with Python."
+    )
+    assert not names("He was in San Francisco with aws") & {"Amazon Web Services (AWS)"}
+
+
+def test_skill_fields_and_evidence():
+    skills = {s.name: s for s in find_skills("Python, SQL. I wrote Python daily in Python 3.")}
+    py = skills["Python"]
+    assert py.mentions == 3 and py.category == "technical" and py.source in ("ESCO", "O*NET")
+    assert 1 <= len(py.evidence) <= 3 and all("Python" in e for e in py.evidence)
+
+
+def test_taxonomy_has_sources_and_ids():
+    with gzip.open(TAXONOMY_PATH, "rt") as f:
+        tax = json.load(f)
+    assert len(tax["skills"]) > 10_000
+    for s in tax["skills"][:: len(tax["skills"]) // 50]:
+        if s["source"] == "ESCO":
+            assert s["id"].startswith("http://data.europa.eu/esco/skill/")
+        else:
+            assert s["id"].startswith("onet:")
+
+
+def test_type_is_judged_by_content(face_rgb):
+    with pytest.raises(UnsupportedType):
+        sniff_document(png_bytes(face_rgb[:50, :50]))
+    with pytest.raises(UnsupportedType):
+        extract_text(b"just some text that claims to be a pdf")
+
+
+def test_scanned_pdf_has_no_text(face_rgb):
+    with pytest.raises(NoExtractableText):
+        extract_text(make_image_pdf(face_rgb[::8, ::8]))
+
+
+def test_corrupt_documents():
+    with pytest.raises(CorruptFile):
+        extract_text(make_pdf()[:400])
+    with pytest.raises(CorruptFile):
+        extract_text(make_docx()[:500])

@@ -1,0 +1,127 @@
+"""Speech-to-text, voice activity, speech emotion and similarity on the synthetic speech."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from analyzers import audio_emotion, similarity, transcript
+from analyzers.errors import InvalidInput
+from models.whisper import speech_regions
+from tests.conftest import REPO, SPEECH_TEXT
+
+pytestmark = pytest.mark.slow
+SR = 16_000
+
+
+def _regions_s(audio):
+    return [(a / SR, b / SR) for a, b in speech_regions(audio)]
+
+
+def test_transcript_matches_the_speech(registry, speech_audio):
+    whisper = registry.get("whisper")
+    segments, info = whisper.transcribe(speech_audio)
+    t = transcript.build_transcript(
+        segments,
+        language=info.language,
+        duration_s=len(speech_audio) / SR,
+        speech_regions_s=_regions_s(speech_audio),
+        model_name=whisper.name,
+    )
+    ref = set(re.findall(r"[a-z]+", SPEECH_TEXT.lower()))
+    hyp = re.findall(r"[a-z]+", t.text.lower())
+    assert len([w for w in hyp if w in ref]) / len(ref) >= 0.7, t.text
+    starts = [w.start_s for w in t.words]
+    assert starts == sorted(starts) and t.words[-1].end_s <= t.duration_s + 0.5
+    assert 3.0 < t.speech_duration_s <= t.duration_s
+
+
+def test_voice_activity_ignores_silence(speech_audio):
+    silence = np.zeros(SR * 4, np.float32)
+    regions = _regions_s(np.concatenate([silence, speech_audio]))
+    assert regions and regions[0][0] >= 3.5
+    assert _regions_s(silence) == []
+
+
+def test_chunk_helpers():
+    assert audio_emotion.chunk_spans(7.0, 3.0) == [(0.0, 3.0), (3.0, 6.0)]
+    assert audio_emotion.chunk_spans(7.6, 3.0)[-1] == (6.0, 7.6)
+    assert audio_emotion.chunk_spans(1.0, 3.0) == [(0.0, 1.0)]
+    assert audio_emotion.speech_ratio((0, 3), [(1.0, 2.5)]) == pytest.approx(0.5)
+    states = np.arange(1500 * 2, dtype=np.float32).reshape(1500, 2)
+    f = audio_emotion.pool_states(states, [(0.0, 0.04)])
+    assert f.shape == (1, 4) and f[0, 0] == pytest.approx(1.0)  # mean of rows 0, 1 col 0
+
+
+def test_speech_emotion_marks_silence_and_sums_to_100(registry, speech_audio):
+    audio = np.concatenate([speech_audio[: 6 * SR], np.zeros(6 * SR, np.float32)])
+    ser = registry.get("speech_emotion")
+    out = audio_emotion.classify_chunks(
+        audio,
+        SR,
+        encoder=registry.get("whisper").encode_window,
+        predict_proba=ser.predict_proba,
+        speech_regions_s=_regions_s(audio),
+        model_name=ser.name,
+        chunk_s=3.0,
+    )
+    assert [c.speech for c in out.chunks] == [True, True, False, False]
+    assert all(c.label is None and c.emotion is None for c in out.chunks[2:])
+    assert out.speech_chunks == 2
+    assert sum(out.emotion.model_dump().values()) == pytest.approx(100, abs=0.1)
+    assert out.dominant_emotion is not None and 0.5 <= out.dominance <= 1
+
+
+def test_speech_emotion_rejects_bad_input(registry):
+    with pytest.raises(InvalidInput):
+        audio_emotion.classify_chunks(
+            np.zeros((2, 100), np.float32),
+            SR,
+            encoder=None,
+            predict_proba=None,
+            speech_regions_s=[],
+            model_name="m",
+        )
+
+
+def test_speech_emotion_model_card_figures_are_speaker_independent():
+    metrics = json.loads((REPO / "models/speech_emotion/metrics.json").read_text())
+    assert "actor" in metrics["split"] and metrics["n"] == 1080
+    for fold in metrics["per_fold"]:
+        assert len(fold["test_actors"]) == 3
+    actors = [a for fold in metrics["per_fold"] for a in fold["test_actors"]]
+    assert sorted(actors) == list(range(1, 19))  # every actor tested once, never trained on
+
+
+def test_similarity_ranks_related_above_unrelated(registry):
+    emb = registry.get("embedder")
+    related = similarity.answer_similarity(
+        SPEECH_TEXT,
+        "Add database indexes so slow queries run faster, and test the services.",
+        embed=emb.embed,
+        model_name=emb.name,
+        question="How would you speed up a slow database?",
+    )
+    unrelated = similarity.answer_similarity(
+        SPEECH_TEXT,
+        "My favourite holiday was hiking in the mountains with my family.",
+        embed=emb.embed,
+        model_name=emb.name,
+    )
+    assert related.cosine_similarity > unrelated.cosine_similarity + 0.3
+    assert related.similarity_pct == pytest.approx(100 * related.cosine_similarity, abs=0.06)
+    assert related.question_cosine_similarity > 0.2
+    same = similarity.answer_similarity(
+        "hello world", "hello world", embed=emb.embed, model_name="m"
+    )
+    assert same.cosine_similarity == pytest.approx(1.0, abs=1e-3)
+    empty = similarity.answer_similarity("", "anything", embed=emb.embed, model_name="m")
+    assert empty.cosine_similarity == 0 and empty.similarity_pct == 0
+
+
+def test_long_texts_are_embedded_in_passages(registry):
+    emb = registry.get("embedder")
+    long_text = " ".join([SPEECH_TEXT] * 40)  # ~720 words, beyond the 256-token window
+    v = similarity.text_embedding(long_text, emb.embed)
+    assert v.shape == (384,) and np.linalg.norm(v) == pytest.approx(1.0, abs=1e-4)
