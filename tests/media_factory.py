@@ -68,3 +68,32 @@ def write_video(
             for p in a_s.encode():
                 out.mux(p)
     return path
+
+
+def write_audio(
+    path: Path, audio: np.ndarray, codec: str, container_format: str | None = None
+) -> Path:
+    """Encode mono 16 kHz ``audio`` with an FFmpeg encoder (e.g. libmp3lame, libopus, aac)."""
+    rate = 48_000 if codec == "libopus" else SR
+    with av.open(str(path), "w", format=container_format) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=rate)
+        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+        pts = 0
+        for i in range(0, len(pcm), 1024):
+            frame = av.AudioFrame.from_ndarray(pcm[None, i : i + 1024], format="s16", layout="mono")
+            frame.sample_rate = SR
+            for r in resampler.resample(frame):
+                r.pts = pts
+                pts += r.samples
+                for p in stream.encode(r):
+                    out.mux(p)
+        for r in resampler.resample(None):
+            r.pts = pts
+            pts += r.samples
+            for p in stream.encode(r):
+                out.mux(p)
+        for p in stream.encode():
+            out.mux(p)
+    return path

@@ -307,3 +307,25 @@ def test_cors_is_closed_by_default_and_configurable(upload_root):
 def test_request_id_is_echoed(client):
     resp = client.get("/api/v1/health", headers={"X-Request-ID": "abc123"})
     assert resp.headers["X-Request-ID"] == "abc123"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name,codec,fmt",
+    [
+        ("a.mp3", "libmp3lame", "mp3"),
+        ("a.m4a", "aac", "ipod"),
+        ("a.ogg", "libopus", "ogg"),
+        ("a.webm", "libopus", "webm"),
+        ("a.flac", "flac", "flac"),
+    ],
+)
+def test_audio_formats(client, media_dir, speech_audio, name, codec, fmt):
+    from tests.media_factory import write_audio
+
+    path = write_audio(media_dir / name, speech_audio, codec, fmt)
+    resp = post(client, "/api/v1/audio/emotion", audio=(path.read_bytes(), name))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert body["audio_emotion"]["speech_chunks"] >= 2
+    assert body["inputs"]["files"][0]["duration_s"] == pytest.approx(7.55, abs=0.3)
