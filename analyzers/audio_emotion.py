@@ -72,6 +72,7 @@ def classify_chunks(
     speech_regions_s: Sequence[tuple[float, float]],
     model_name: str,
     chunk_s: float = 3.0,
+    in_domain: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AudioEmotionSection:
     """Classify speech emotion per fixed-length chunk and aggregate over the answer.
 
@@ -84,6 +85,8 @@ def classify_chunks(
             voice activity are marked ``speech: false`` and not classified.
         model_name: Reported in the section.
         chunk_s: Chunk length in seconds (0.5 to 30).
+        in_domain: Maps pooled features (n, 2d) to bool (n,): whether each chunk resembles
+            the training data. None: not assessed.
 
     Returns:
         Per-chunk probabilities (percent), their mean over speech chunks, the dominant label and
@@ -103,6 +106,7 @@ def classify_chunks(
     spans = chunk_spans(duration_s, chunk_s)
     ratios = [speech_ratio(s, speech_regions_s) for s in spans]
     probs: dict[int, np.ndarray] = {}
+    typical: dict[int, bool] = {}
     per_window = max(1, int(WINDOW_S // chunk_s))
     for w0 in range(0, len(spans), per_window):
         idx = [
@@ -115,9 +119,12 @@ def classify_chunks(
         window = audio[a : a + int(WINDOW_S * sample_rate_hz)]
         states = encoder(window)
         rel = [(spans[i][0] - win_start, spans[i][1] - win_start) for i in idx]
-        p = predict_proba(pool_states(states, rel))
-        for i, row in zip(idx, p, strict=True):
+        features = pool_states(states, rel)
+        p = predict_proba(features)
+        flags = in_domain(features) if in_domain is not None else [None] * len(idx)
+        for i, row, flag in zip(idx, p, flags, strict=True):
             probs[i] = row
+            typical[i] = None if flag is None else bool(flag)
     chunks = []
     for i, span in enumerate(spans):
         p = probs.get(i)
@@ -129,6 +136,7 @@ def classify_chunks(
                 speech_ratio=round(ratios[i], 3),
                 label=dominant(p) if p is not None else None,
                 emotion=Emotion(**to_percent_dict(p)) if p is not None else None,
+                in_domain=typical.get(i),
             )
         )
     if not probs:
@@ -145,6 +153,7 @@ def classify_chunks(
     mean = stacked.mean(axis=0)
     top = dominant(mean)
     share = float(np.mean([EMOTION_LABELS[int(np.argmax(r))] == top for r in stacked]))
+    flags = [f for f in typical.values() if f is not None]
     return AudioEmotionSection(
         model=model_name,
         chunk_s=chunk_s,
@@ -153,4 +162,5 @@ def classify_chunks(
         emotion=Emotion(**to_percent_dict(mean)),
         dominant_emotion=top,
         dominance=round(share, 3),
+        in_domain_share=round(float(np.mean(flags)), 3) if flags else None,
     )

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SECTIONS = ("resume", "video_emotion", "audio_emotion", "transcript", "answer_similarity")
 LOW_FACE_COVERAGE = 0.5
+IN_DOMAIN_MIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,21 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
             speech_regions_s=regions_s,
             model_name=ser.name,
             chunk_s=options.chunk_s,
+            in_domain=ser.in_domain,
         )
         timer.add("speech_emotion", time.perf_counter() - t0)
+        share = out["audio_emotion"].in_domain_share
+        if share is not None and share < IN_DOMAIN_MIN:
+            warnings.append(
+                ReportWarning(
+                    code="speech_emotion_out_of_domain",
+                    message=(
+                        f"Only {share:.0%} of the speech chunks resemble the acted studio speech "
+                        "the speech-emotion model was trained on (RAVDESS); its labels for this "
+                        "recording are extrapolations and unreliable."
+                    ),
+                )
+            )
     if req.sections & {"transcript", "answer_similarity"}:
         t0 = time.perf_counter()
         segments, tinfo = whisper.transcribe(audio) if regions_s else ([], None)

@@ -106,6 +106,11 @@ class AudioChunk(_Model):
     speech_ratio: float = Field(ge=0, le=1, description="Share of the chunk with voice activity.")
     label: EmotionLabel | None = Field(description="Top label; null for non-speech chunks.")
     emotion: Emotion | None = None
+    in_domain: bool | None = Field(
+        None,
+        description="Whether the chunk resembles the model's training speech (typicality "
+        "distance under the model's threshold); null for non-speech chunks.",
+    )
 
 
 class AudioEmotionSection(_Model):
@@ -120,6 +125,13 @@ class AudioEmotionSection(_Model):
         ge=0,
         le=1,
         description="Share of speech chunks whose top label is the dominant emotion.",
+    )
+    in_domain_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of speech chunks that resemble the training speech; labels of the "
+        "others are extrapolations (see warnings).",
     )
 
 

@@ -26,6 +26,28 @@ class SpeechEmotionModel:
         # Columns reordered into the canonical label order; absent labels get probability 0.
         self._columns = [classes.index(lab) if lab in classes else -1 for lab in EMOTION_LABELS]
         self.version = str(data["version"]) if "version" in data else "unknown"
+        self.ood_mean = data["ood_mean"]
+        self.ood_scale = data["ood_scale"]
+        self.ood_pca_mean = data["ood_pca_mean"]
+        self.ood_components = data["ood_components"]
+        self.ood_threshold = float(data["ood_threshold"])
+
+    def typicality_distance(self, features: np.ndarray) -> np.ndarray:
+        """Mahalanobis distance of features to the training data (whitened 50-d PCA).
+
+        Args:
+            features: float32, shape (n, 2 * d_model).
+
+        Returns:
+            float32, shape (n,). Above ``ood_threshold`` (the 99th percentile for actors held
+            out of training) the input does not resemble the training speech.
+        """
+        z = (features - self.ood_mean) / self.ood_scale - self.ood_pca_mean
+        return np.sqrt(((z @ self.ood_components.T) ** 2).sum(axis=1)).astype(np.float32)
+
+    def in_domain(self, features: np.ndarray) -> np.ndarray:
+        """bool, shape (n,): whether each row lies within the training distribution."""
+        return self.typicality_distance(features) <= self.ood_threshold
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """Probabilities over the canonical labels.

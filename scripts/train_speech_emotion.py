@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.model_selection import GroupKFold
@@ -60,6 +61,8 @@ CODE_TO_RAVDESS = {
 }
 C = 0.5  # fixed in advance (not tuned on the evaluation folds)
 SEED = 13
+OOD_COMPONENTS = 50  # principal components for the typicality (out-of-domain) distance
+OOD_PERCENTILE = 99  # threshold: this percentile of held-out actors' distances
 
 
 def load_clips(data_dir: Path) -> list[dict]:
@@ -112,6 +115,30 @@ def packed_features(clips: list[dict], whisper: WhisperModel, seed: int) -> np.n
     return np.stack(feats)
 
 
+class Typicality:
+    """Mahalanobis distance of features to the training data in a whitened PCA space."""
+
+    def __init__(self, X: np.ndarray) -> None:
+        self.mean, self.scale = X.mean(0), X.std(0) + 1e-6
+        self.pca = PCA(OOD_COMPONENTS, whiten=True, random_state=SEED).fit(
+            (X - self.mean) / self.scale
+        )
+
+    def distance(self, X: np.ndarray) -> np.ndarray:
+        return np.sqrt((self.pca.transform((X - self.mean) / self.scale) ** 2).sum(1))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        p = self.pca
+        return {
+            "ood_mean": self.mean.astype(np.float32),
+            "ood_scale": self.scale.astype(np.float32),
+            "ood_pca_mean": p.mean_.astype(np.float32),
+            "ood_components": (p.components_ / np.sqrt(p.explained_variance_)[:, None]).astype(
+                np.float32
+            ),
+        }
+
+
 def make_model() -> object:
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000))
 
@@ -130,12 +157,15 @@ def main() -> None:
     y = np.array([c["label"] for c in clips])
     groups = np.array([c["actor"] for c in clips])
     pred = np.empty_like(y)
+    held_out_distance = np.empty(len(y))
     folds = []
     for k, (tr, te) in enumerate(GroupKFold(n_splits=6).split(packings[0], y, groups)):
         assert not set(groups[tr]) & set(groups[te])
         model = make_model()
         model.fit(np.concatenate([p[tr] for p in packings]), np.concatenate([y[tr]] * 2))
         pred[te] = model.predict(packings[0][te])
+        typ = Typicality(np.concatenate([p[tr] for p in packings]))
+        held_out_distance[te] = typ.distance(packings[0][te])
         folds.append(
             {
                 "fold": k,
@@ -156,6 +186,13 @@ def main() -> None:
         "labels": labels,
         "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
         "hyperparameters": {"C": C, "seed": SEED, "packings": 2},
+        "typicality": {
+            "method": f"Mahalanobis distance in a whitened {OOD_COMPONENTS}-component PCA of the "
+            "standardised features; threshold = "
+            f"{OOD_PERCENTILE}th percentile of held-out actors' distances (same folds)",
+            "threshold": round(float(np.percentile(held_out_distance, OOD_PERCENTILE)), 3),
+            "held_out_median": round(float(np.median(held_out_distance)), 3),
+        },
     }
     log.info(
         "speaker-independent accuracy %.3f, macro-F1 %.3f", metrics["accuracy"], metrics["macro_f1"]
@@ -163,6 +200,7 @@ def main() -> None:
     final = make_model()
     final.fit(np.concatenate(packings), np.concatenate([y] * 2))
     scaler, lr = final.steps[0][1], final.steps[1][1]
+    typicality = Typicality(np.concatenate(packings))
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         OUT_DIR / "ser_whisper_tiny_logreg.npz",
@@ -171,7 +209,9 @@ def main() -> None:
         coef=lr.coef_.astype(np.float32),
         intercept=lr.intercept_.astype(np.float32),
         classes=np.array(lr.classes_, dtype=str),
-        version=np.array("1.0.0"),
+        version=np.array("1.1.0"),
+        ood_threshold=np.array(metrics["typicality"]["threshold"], dtype=np.float32),
+        **typicality.arrays(),
     )
     (OUT_DIR / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with (OUT_DIR / "cv_predictions.csv").open("w", newline="") as f:

@@ -111,3 +111,18 @@ def test_non_it_resumes_get_skills_of_their_field():
         "intuit quickbooks",
         "financial analysis",
     }
+
+
+def test_speech_emotion_flags_speech_unlike_its_training_data(client):
+    acted = _post(
+        client,
+        "/api/v1/audio/emotion",
+        {"audio": shared("speech_emotion", "ravdess", "03-01-05-02-01-01-01.flac")},
+    ).get_json()
+    assert acted["audio_emotion"]["in_domain_share"] == 1.0
+    assert "speech_emotion_out_of_domain" not in {w["code"] for w in acted["warnings"]}
+    real = _post(
+        client, "/api/v1/audio/emotion", {"video": shared("video", "videoretalking_face_3.mp4")}
+    ).get_json()
+    assert real["audio_emotion"]["in_domain_share"] < 0.5
+    assert "speech_emotion_out_of_domain" in {w["code"] for w in real["warnings"]}

@@ -73,6 +73,15 @@ def test_speech_emotion_marks_silence_and_sums_to_100(registry, speech_audio):
     assert out.dominant_emotion is not None and 0.5 <= out.dominance <= 1
 
 
+def test_typicality_separates_training_like_features_from_noise(registry):
+    ser = registry.get("speech_emotion")
+    typical = ser.ood_mean[None, :]  # the centre of the training features
+    far = typical + 50 * ser.ood_scale[None, :]
+    d = ser.typicality_distance(np.concatenate([typical, far]))
+    assert d[0] < ser.ood_threshold < d[1]
+    assert ser.in_domain(np.concatenate([typical, far])).tolist() == [True, False]
+
+
 def test_speech_emotion_rejects_bad_input(registry):
     with pytest.raises(InvalidInput):
         audio_emotion.classify_chunks(
