@@ -4,7 +4,7 @@ the expression classifier reads. Consumes frames one at a time (see analyzers.me
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -18,25 +18,84 @@ CROP_MARGIN = 0.035
 CROP_SHIFT_UP = 0.053
 
 
+# Eye landmarks of the MediaPipe face mesh in the order of the eye aspect ratio
+# (Soukupova & Cech 2016): outer corner, two upper-lid points, inner corner, two lower-lid points.
+RIGHT_EYE_EAR = (33, 160, 158, 133, 153, 144)
+LEFT_EYE_EAR = (362, 385, 387, 263, 373, 380)
+RIGHT_EYE_CENTRE, LEFT_EYE_CENTRE = 468, 473  # iris centres
+
+
 @dataclass
 class FaceFrame:
-    """What one sampled frame showed.
+    """What one sampled frame showed: small per-frame measures, no landmarks or pixels kept.
 
     Attributes:
         t_s: Media time of the frame, seconds.
         has_face: Whether a face was found.
-        landmarks: float32, shape (478, 3), normalised coordinates (None without a face).
-        blendshapes: 52 MediaPipe blendshape scores in [0, 1] (empty without a face).
-        transform: float32, shape (4, 4), facial transformation matrix (None without a face).
         emotion: float32, shape (7,), expression probabilities in canonical order, or None.
+        ear: Eye aspect ratio, mean of both eyes (unitless, ~0.25-0.35 open, < 0.15 closed).
+        yaw_deg, pitch_deg, roll_deg: Head rotation from the facial transformation matrix.
+        gaze_down, gaze_up, gaze_side: MediaPipe blendshapes eyeLookDown / eyeLookUp (mean of
+            both eyes) and the largest of eyeLookIn / eyeLookOut, each in [0, 1].
+        smile: Mean of the mouthSmileLeft / mouthSmileRight blendshapes, [0, 1].
+        motion_iod_per_s: Mean landmark displacement since the previous sampled frame, in
+            inter-ocular distances per second (None on the first frame or after a frame without
+            a face).
+        brightness: Mean grey level (0-255) of the face box, or of the frame without a face.
+        sharpness: Variance of the Laplacian of that region scaled to 128 px (blur measure;
+            lower is blurrier; Pech-Pacheco et al. 2000).
     """
 
     t_s: float
     has_face: bool
-    landmarks: np.ndarray | None = None
-    blendshapes: dict[str, float] = field(default_factory=dict)
-    transform: np.ndarray | None = None
+    brightness: float = 0.0
+    sharpness: float = 0.0
     emotion: np.ndarray | None = None
+    ear: float | None = None
+    yaw_deg: float | None = None
+    pitch_deg: float | None = None
+    roll_deg: float | None = None
+    gaze_down: float | None = None
+    gaze_up: float | None = None
+    gaze_side: float | None = None
+    smile: float | None = None
+    motion_iod_per_s: float | None = None
+
+
+def eye_aspect_ratio(points_px: np.ndarray, idx: tuple[int, ...]) -> float:
+    """EAR = (|p2-p6| + |p3-p5|) / (2 |p1-p4|) on pixel coordinates (Soukupova & Cech 2016)."""
+    p = points_px[list(idx), :2]
+    width = np.linalg.norm(p[0] - p[3])
+    if width <= 1e-6:
+        return 0.0
+    return float((np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])) / (2.0 * width))
+
+
+def head_pose_deg(transform: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees from MediaPipe's 4x4 facial transformation matrix.
+
+    The rotation part is normalised column-wise (the matrix also scales); angles follow the
+    x-y-z Tait-Bryan convention: yaw about the vertical axis (turning left/right), pitch about
+    the horizontal axis (nodding), roll in the image plane; 0, 0, 0 faces the camera.
+    """
+    r = transform[:3, :3] / np.maximum(np.linalg.norm(transform[:3, :3], axis=0), 1e-9)
+    pitch = np.degrees(np.arctan2(r[2, 1], r[2, 2]))
+    yaw = np.degrees(np.arcsin(-np.clip(r[2, 0], -1.0, 1.0)))
+    roll = np.degrees(np.arctan2(r[1, 0], r[0, 0]))
+    return float(yaw), float(pitch), float(roll)
+
+
+def region_quality(gray: np.ndarray, box: tuple[int, int, int, int] | None) -> tuple[float, float]:
+    """(brightness 0-255, Laplacian variance at 128 px) of ``box`` (x0, y0, x1, y1) or the frame."""
+    if box is not None:
+        x0, y0, x1, y1 = box
+        region = gray[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+        if region.size < 64:
+            region = gray
+    else:
+        region = gray
+    small = cv2.resize(region, (128, 128), interpolation=cv2.INTER_AREA)
+    return float(small.mean()), float(cv2.Laplacian(small, cv2.CV_64F).var())
 
 
 def face_crop(
@@ -77,7 +136,8 @@ def face_crop(
 
 
 class FaceFrameCollector:
-    """Frame callback: detects the face, classifies its expression, keeps one FaceFrame each.
+    """Frame callback: detects the face, measures it, classifies its expression; keeps one
+    small FaceFrame per sampled frame (never the frame or its landmarks).
 
     Args:
         detect: ``rgb -> FaceLandmarks | None`` (models.face_landmarker.FaceLandmarkerModel.detect).
@@ -92,24 +152,62 @@ class FaceFrameCollector:
         self._detect = detect
         self._classify = classify
         self.frames: list[FaceFrame] = []
+        self._previous: tuple[float, np.ndarray] | None = None
 
     def __call__(self, t_s: float, rgb: np.ndarray) -> None:
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         face = self._detect(rgb)
         if face is None:
-            self.frames.append(FaceFrame(t_s=t_s, has_face=False))
+            brightness, sharpness = region_quality(gray, None)
+            self.frames.append(FaceFrame(t_s, False, brightness, sharpness))
+            self._previous = None
             return
+        h, w = rgb.shape[:2]
+        pts = face.landmarks * np.array([w, h, w], dtype=np.float32)
+        box = (
+            int(pts[:, 0].min()),
+            int(pts[:, 1].min()),
+            int(pts[:, 0].max()),
+            int(pts[:, 1].max()),
+        )
+        brightness, sharpness = region_quality(gray, box)
         emotion = None
         if self._classify is not None:
             crop = face_crop(rgb, face.landmarks)
             if crop is not None:
                 emotion = self._classify(crop[None])[0]
+        iod = float(np.linalg.norm(pts[RIGHT_EYE_CENTRE, :2] - pts[LEFT_EYE_CENTRE, :2]))
+        motion = None
+        if self._previous is not None and iod > 1e-6 and t_s > self._previous[0]:
+            shift = np.linalg.norm(pts[:, :2] - self._previous[1], axis=1).mean()
+            motion = float(shift / iod / (t_s - self._previous[0]))
+        self._previous = (t_s, pts[:, :2].copy())
+        b = face.blendshapes
+        yaw, pitch, roll = head_pose_deg(face.transform)
         self.frames.append(
             FaceFrame(
                 t_s=t_s,
                 has_face=True,
-                landmarks=face.landmarks,
-                blendshapes=face.blendshapes,
-                transform=face.transform,
+                brightness=brightness,
+                sharpness=sharpness,
                 emotion=emotion,
+                ear=(eye_aspect_ratio(pts, RIGHT_EYE_EAR) + eye_aspect_ratio(pts, LEFT_EYE_EAR))
+                / 2,
+                yaw_deg=yaw,
+                pitch_deg=pitch,
+                roll_deg=roll,
+                gaze_down=(b.get("eyeLookDownLeft", 0) + b.get("eyeLookDownRight", 0)) / 2,
+                gaze_up=(b.get("eyeLookUpLeft", 0) + b.get("eyeLookUpRight", 0)) / 2,
+                gaze_side=max(
+                    b.get(k, 0)
+                    for k in (
+                        "eyeLookInLeft",
+                        "eyeLookInRight",
+                        "eyeLookOutLeft",
+                        "eyeLookOutRight",
+                    )
+                ),
+                smile=(b.get("mouthSmileLeft", 0) + b.get("mouthSmileRight", 0)) / 2,
+                motion_iod_per_s=motion,
             )
         )

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from analyzers import audio_emotion, media, similarity, transcript, video_emotion
+from analyzers import audio_emotion, delivery_video, media, similarity, transcript, video_emotion
 from analyzers.errors import NoAudioTrack, NoVideoTrack
 from analyzers.face import FaceFrameCollector
 from analyzers.report import (
     EMOTION_NOTICE,
+    Delivery,
     EmotionAnalysisInfo,
     InputFile,
     Inputs,
@@ -31,7 +32,14 @@ from resume.skills import find_skills, load_taxonomy
 
 log = logging.getLogger(__name__)
 
-SECTIONS = ("resume", "video_emotion", "audio_emotion", "transcript", "answer_similarity")
+SECTIONS = (
+    "resume",
+    "video_emotion",
+    "audio_emotion",
+    "transcript",
+    "answer_similarity",
+    "delivery",
+)
 LOW_FACE_COVERAGE = 0.5
 IN_DOMAIN_MIN = 0.5
 
@@ -40,7 +48,7 @@ IN_DOMAIN_MIN = 0.5
 class PipelineOptions:
     """Plain values the pipeline needs (built from the service settings by the API layer)."""
 
-    sample_fps: float = 4.0
+    sample_fps: float = 10.0
     frame_max_side_px: int = 640
     chunk_s: float = 3.0
     emotion_enabled: bool = True
@@ -136,6 +144,8 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
 
     if req.media is not None:
         _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_on)
+    if "delivery" in out:
+        out["delivery"] = Delivery(**out["delivery"])
 
     return Report(
         report_id=str(uuid.uuid4()),
@@ -167,8 +177,11 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
     t0 = time.perf_counter()
     info = media.probe(req.media.path)
     inputs.files.append(_input_file(req.media, info))
-    want_face = "video_emotion" in req.sections and emotion_on
-    want_speech = bool(req.sections & {"audio_emotion", "transcript", "answer_similarity"})
+    want_expression = "video_emotion" in req.sections and emotion_on
+    want_face = want_expression or "delivery" in req.sections
+    want_speech = bool(
+        req.sections & {"audio_emotion", "transcript", "answer_similarity", "delivery"}
+    )
     want_video = want_face and info.has_video
     want_audio = want_speech and info.has_audio
     if want_face and not info.has_video:
@@ -194,8 +207,8 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
     face_s = 0.0
     if want_video:
         landmarker = models.get("face")
-        fer = models.get("facial_expression")
-        collector = FaceFrameCollector(landmarker.detect, fer.predict)
+        fer = models.get("facial_expression") if want_expression else None
+        collector = FaceFrameCollector(landmarker.detect, fer.predict if fer else None)
 
         def on_frame(t_s, rgb):
             nonlocal face_s
@@ -215,22 +228,29 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
     )
     timer.add("decode", time.perf_counter() - t0 - face_s)
     if want_video:
-        timer.add("face_and_facial_emotion", face_s)
-        section = video_emotion.summarize(
-            collector.frames, sample_fps=options.sample_fps, model_name=fer.name
-        )
-        out["video_emotion"] = section
-        if section.frames_with_face == 0:
+        timer.add("face", face_s)
+        coverage = sum(f.has_face for f in collector.frames) / max(1, len(collector.frames))
+        if want_expression:
+            out["video_emotion"] = video_emotion.summarize(
+                collector.frames, sample_fps=options.sample_fps, model_name=fer.name
+            )
+        if "delivery" in req.sections:
+            t0 = time.perf_counter()
+            out.setdefault("delivery", {})["video"] = delivery_video.delivery_video(
+                collector.frames, sample_fps=options.sample_fps
+            )
+            timer.add("delivery", time.perf_counter() - t0)
+        if coverage == 0:
             warnings.append(
                 ReportWarning(
                     code="no_face_detected", message="No face was found in any sampled frame."
                 )
             )
-        elif section.face_coverage < LOW_FACE_COVERAGE:
+        elif coverage < LOW_FACE_COVERAGE:
             warnings.append(
                 ReportWarning(
                     code="low_face_coverage",
-                    message=f"A face was visible in only {section.face_coverage:.0%} of frames.",
+                    message=f"A face was visible in only {coverage:.0%} of frames.",
                 )
             )
     if not want_audio:

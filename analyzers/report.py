@@ -83,7 +83,7 @@ class ResumeSection(_Model):
 
 
 class TimelinePoint(_Model):
-    t_s: float
+    t_s: float = Field(description="Start of a 0.5 s bin; values are means over its face frames.")
     dominant_emotion: EmotionLabel
     emotion: Emotion
 
@@ -171,6 +171,65 @@ class AnswerSimilaritySection(_Model):
     )
 
 
+class HeadMovement(_Model):
+    yaw_std_deg: float = Field(description="Standard deviation of head yaw (turning), degrees.")
+    pitch_std_deg: float = Field(description="Standard deviation of head pitch (nodding), degrees.")
+    roll_std_deg: float = Field(description="Standard deviation of head roll (tilt), degrees.")
+    yaw_mean_deg: float
+    pitch_mean_deg: float
+
+
+class LandmarkStability(_Model):
+    mean_motion_iod_per_s: float = Field(
+        description="Mean landmark displacement between sampled frames, in inter-ocular "
+        "distances per second (0 = perfectly still)."
+    )
+    p95_motion_iod_per_s: float
+
+
+class FrameQuality(_Model):
+    brightness_mean: float = Field(description="Mean grey level of the face box (0-255).")
+    sharpness_median: float = Field(
+        description="Median variance of the Laplacian of the face box at 128 px (blur measure)."
+    )
+    too_dark_share: float = Field(ge=0, le=1, description="Frames with brightness < 40.")
+    blurred_share: float = Field(ge=0, le=1, description="Frames with sharpness < 10.")
+    unusable_share: float = Field(ge=0, le=1, description="Frames too dark or blurred.")
+
+
+class VideoTimelinePoint(_Model):
+    t_s: float = Field(description="Start of a 1 s bin.")
+    face: float = Field(ge=0, le=1, description="Share of the bin's frames with a face.")
+    eye_contact: float | None = Field(None, ge=0, le=1)
+    smile: float | None = Field(None, ge=0, le=1, description="Mean smile blendshape.")
+
+
+class DeliveryVideo(_Model):
+    sample_fps: float
+    frames_sampled: int
+    frames_with_face: int
+    face_coverage: float = Field(ge=0, le=1)
+    face_visible_s: float
+    eye_contact_ratio: float | None = Field(
+        ge=0, le=1, description="Share of face frames (eyes open) looking at the camera."
+    )
+    smile_ratio: float | None = Field(
+        ge=0, le=1, description="Share of face frames with smile blendshape >= 0.5."
+    )
+    blink_count: int | None
+    blink_rate_per_min: float | None = Field(description="Blinks per minute of visible face.")
+    blink_times_s: list[float]
+    eyes_closed_s: float | None = Field(description="Time with eyes closed longer than 0.5 s.")
+    head_movement: HeadMovement | None
+    landmark_stability: LandmarkStability | None
+    frame_quality: FrameQuality
+    timeline: list[VideoTimelinePoint]
+
+
+class Delivery(_Model):
+    video: DeliveryVideo | None = None
+
+
 class EmotionAnalysisInfo(_Model):
     enabled: bool
     notice: str
@@ -186,6 +245,7 @@ class Report(_Model):
     audio_emotion: AudioEmotionSection | None = None
     transcript: TranscriptSection | None = None
     answer_similarity: AnswerSimilaritySection | None = None
+    delivery: Delivery | None = None
     emotion_analysis: EmotionAnalysisInfo
     timings_ms: dict[str, float] = Field(description="Wall time per stage, milliseconds.")
     warnings: list[ReportWarning] = []

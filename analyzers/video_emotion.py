@@ -15,6 +15,8 @@ from analyzers.face import FaceFrame
 from analyzers.labels import dominant, to_percent_dict
 from analyzers.report import Emotion, TimelinePoint, VideoEmotionSection
 
+TIMELINE_STEP_S = 0.5
+
 
 def summarize(
     frames: Sequence[FaceFrame], *, sample_fps: float, model_name: str
@@ -28,19 +30,25 @@ def summarize(
 
     Returns:
         Mean probability per label (percent) over frames with a classified face, its dominant
-        label, face coverage (frames with a face / frames sampled) and a per-frame timeline.
+        label, face coverage (frames with a face / frames sampled) and a timeline of means
+        per 0.5 s bin.
         ``emotion`` and ``dominant_emotion`` are None when no frame had a face.
     """
     classified = [f for f in frames if f.emotion is not None]
     with_face = sum(f.has_face for f in frames)
-    timeline = [
-        TimelinePoint(
-            t_s=f.t_s,
-            dominant_emotion=dominant(f.emotion),
-            emotion=Emotion(**to_percent_dict(f.emotion)),
+    bins: dict[int, list[np.ndarray]] = {}
+    for f in classified:
+        bins.setdefault(int(f.t_s // TIMELINE_STEP_S), []).append(f.emotion)
+    timeline = []
+    for k in sorted(bins):
+        p = np.mean(bins[k], axis=0)
+        timeline.append(
+            TimelinePoint(
+                t_s=round(k * TIMELINE_STEP_S, 2),
+                dominant_emotion=dominant(p),
+                emotion=Emotion(**to_percent_dict(p)),
+            )
         )
-        for f in classified
-    ]
     mean = np.mean([f.emotion for f in classified], axis=0) if classified else None
     return VideoEmotionSection(
         model=model_name,

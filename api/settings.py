@@ -17,7 +17,9 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(200.0, gt=0, description="Largest request body (413 above).")
     max_media_duration_s: float = Field(900.0, gt=0, description="Longest media accepted.")
     max_text_chars: int = Field(20_000, gt=0, description="Longest expected_answer / question.")
-    sample_fps: float = Field(4.0, gt=0, le=30, description="Frames analysed per media second.")
+    sample_fps: float = Field(
+        10.0, gt=0, le=30, description="Frames analysed per media second (>= 8 for blinks)."
+    )
     frame_max_side_px: int = Field(640, ge=128, le=1920)
     audio_chunk_s: float = Field(3.0, ge=0.5, le=30)
     emotion_enabled: bool = Field(True, description="False turns facial and speech emotion off.")

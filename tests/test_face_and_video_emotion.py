@@ -36,7 +36,7 @@ def test_collector_and_summary(registry, face_rgb, no_face_rgb):
     total = sum(s.emotion.model_dump().values())
     assert total == pytest.approx(100, abs=0.1)
     assert s.dominant_emotion in EMOTION_LABELS
-    assert [p.t_s for p in s.timeline] == [0.0, 0.5, 0.75]
+    assert [p.t_s for p in s.timeline] == [0.0, 0.5]  # 0.5 s bins
 
 
 def test_summary_without_any_face():
