@@ -126,3 +126,26 @@ def test_speech_emotion_flags_speech_unlike_its_training_data(client):
     ).get_json()
     assert real["audio_emotion"]["in_domain_share"] < 0.5
     assert "speech_emotion_out_of_domain" in {w["code"] for w in real["warnings"]}
+
+
+def _delivery(client, name):
+    body = _post(client, "/api/v1/analyze", {"video": shared("video", name)}).get_json()
+    return body["delivery"]["video"]
+
+
+def test_delivery_video_on_talking_heads(client):
+    clips = ["videoretalking_face_1.mp4", "videoretalking_face_3.mp4", "videoretalking_face_5.mp4",
+             "sadtalker_WDA_KatieHill_000.mp4"]
+    measures = {name: _delivery(client, name) for name in clips}
+    for d in measures.values():
+        assert d["face_coverage"] > 0.95
+        assert 0 <= d["blink_rate_per_min"] <= 80  # people blink 5-60 times a minute on camera
+        assert d["eye_contact_ratio"] >= 0.85  # they address the camera
+        assert d["head_movement"]["yaw_std_deg"] < 15
+    looks_down = _delivery(client, "videoretalking_face_4.mp4")
+    assert looks_down["eye_contact_ratio"] < min(d["eye_contact_ratio"] for d in measures.values())
+
+
+def test_delivery_video_without_face(client):
+    d = _delivery(client, "pyfeat_no_face.mp4")
+    assert d["face_coverage"] == 0 and d["eye_contact_ratio"] is None and d["blink_count"] is None
