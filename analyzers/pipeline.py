@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from analyzers import audio_emotion, delivery_video, media, similarity, transcript, video_emotion
+from analyzers import (
+    audio_emotion,
+    delivery_audio,
+    delivery_video,
+    media,
+    similarity,
+    transcript,
+    video_emotion,
+)
 from analyzers.errors import NoAudioTrack, NoVideoTrack
 from analyzers.face import FaceFrameCollector
 from analyzers.report import (
@@ -294,7 +302,7 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
                     ),
                 )
             )
-    if req.sections & {"transcript", "answer_similarity"}:
+    if req.sections & {"transcript", "answer_similarity", "delivery"}:
         t0 = time.perf_counter()
         segments, tinfo = whisper.transcribe(audio) if regions_s else ([], None)
         section = transcript.build_transcript(
@@ -305,7 +313,14 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
             model_name=whisper.name,
         )
         timer.add("speech_to_text", time.perf_counter() - t0)
-        out["transcript"] = section
+        if req.sections & {"transcript", "answer_similarity"}:
+            out["transcript"] = section
+        if "delivery" in req.sections:
+            t0 = time.perf_counter()
+            out.setdefault("delivery", {})["audio"] = delivery_audio.delivery_audio(
+                audio, words=section.words, speech_regions_s=regions_s
+            )
+            timer.add("delivery", time.perf_counter() - t0)
         if req.expected_answer and "answer_similarity" in req.sections:
             t0 = time.perf_counter()
             embedder = models.get("embedder")

@@ -226,8 +226,60 @@ class DeliveryVideo(_Model):
     timeline: list[VideoTimelinePoint]
 
 
+class F0Stats(_Model):
+    mean_hz: float
+    std_hz: float
+    p5_hz: float
+    p95_hz: float
+    range_semitones: float = Field(description="12 * log2(p95 / p5) of f0 over voiced frames.")
+    voiced_s: float = Field(description="Voiced time the statistics are over.")
+
+
+class LoudnessStats(_Model):
+    mean_dbfs: float = Field(description="Mean RMS level of speech frames, dB full scale.")
+    std_db: float
+
+
+class Pause(_Model):
+    start_s: float
+    end_s: float
+    duration_s: float
+
+
+class FillerWords(_Model):
+    count: int
+    rate_per_min: float | None = Field(description="Fillers per minute of the answer span.")
+    by_word: dict[str, int]
+    times_s: list[float]
+
+
+class DeliveryAudio(_Model):
+    duration_s: float = Field(description="Audio duration.")
+    speech_duration_s: float = Field(description="Time with voice activity (Silero VAD).")
+    answer_start_s: float | None = Field(description="Start of the first word.")
+    answer_end_s: float | None = Field(description="End of the last word.")
+    word_count: int
+    wpm: float | None = Field(description="Words per minute over the answer span.")
+    articulation_wpm: float | None = Field(description="Words per minute excluding pauses.")
+    pause_ratio: float | None = Field(
+        ge=0, le=1, description="Pause time (gaps >= 0.25 s between words) / answer span."
+    )
+    pause_total_s: float | None
+    pause_count: int
+    long_pause_count: int = Field(description="Pauses longer than 1 s.")
+    long_pauses: list[Pause]
+    filler_words: FillerWords
+    f0_hz: F0Stats | None = Field(description="Pitch over voiced speech; null without it.")
+    loudness_db: LoudnessStats | None
+    volume_stability: float | None = Field(
+        ge=0, le=1, description="Share of speech frames within 6 dB of the median level."
+    )
+    clipping_ratio: float = Field(ge=0, le=1, description="Share of samples at full scale.")
+
+
 class Delivery(_Model):
     video: DeliveryVideo | None = None
+    audio: DeliveryAudio | None = None
 
 
 class EmotionAnalysisInfo(_Model):

@@ -16,6 +16,9 @@ from models import paths
 SAMPLE_RATE_HZ = 16_000
 WINDOW_S = 30.0
 ENCODER_FRAME_S = 0.02  # 1500 encoder frames per 30 s window
+# Conditioning the decoder on a disfluent prompt makes Whisper keep the fillers it otherwise
+# drops ("um", "uh"); measured in docs/decisions/0006-filler-prompt.md.
+FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
 
 
 class WhisperModel:
@@ -32,7 +35,7 @@ class WhisperModel:
         )
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: np.ndarray, *, initial_prompt: str | None = None):
+    def transcribe(self, audio: np.ndarray, *, initial_prompt: str | None = FILLER_PROMPT):
         """Transcribe English speech with word timestamps (VAD-filtered).
 
         Args:
@@ -74,7 +77,12 @@ class WhisperModel:
 
 
 def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
-    """Voice-activity regions (Silero VAD, default options) as sample index pairs [start, end)."""
+    """Voice-activity regions (Silero VAD) as sample index pairs [start, end).
+
+    Silences of 0.5 s or more split regions and regions are padded by 0.1 s (faster-whisper's
+    defaults, 2 s and 0.4 s, suit transcription but hide pauses).
+    """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, VadOptions())]
+    options = VadOptions(min_silence_duration_ms=500, speech_pad_ms=100)
+    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, options)]

@@ -6,8 +6,18 @@ from analyzers.face import FaceFrame, FaceFrameCollector, head_pose_deg
 
 
 def _frame(t, ear=0.3, **kw):
-    base = dict(yaw_deg=0.0, pitch_deg=0.0, roll_deg=0.0, gaze_down=0.1, gaze_up=0.05,
-                gaze_side=0.1, smile=0.0, motion_iod_per_s=0.2, brightness=120.0, sharpness=200.0)
+    base = dict(
+        yaw_deg=0.0,
+        pitch_deg=0.0,
+        roll_deg=0.0,
+        gaze_down=0.1,
+        gaze_up=0.05,
+        gaze_side=0.1,
+        smile=0.0,
+        motion_iod_per_s=0.2,
+        brightness=120.0,
+        sharpness=200.0,
+    )
     base.update(kw)
     return FaceFrame(t_s=t, has_face=True, ear=ear, **base)
 
@@ -26,9 +36,13 @@ def test_blinks_count_once_with_refractory_period():
 
 
 def test_measures_from_frames():
-    frames = [_frame(i / 10, smile=0.8 if i < 20 else 0.1, gaze_down=0.7 if i >= 50 else 0.1)
-              for i in range(100)]
-    frames += [FaceFrame(t_s=10 + i / 10, has_face=False, brightness=10, sharpness=1) for i in range(20)]
+    frames = [
+        _frame(i / 10, smile=0.8 if i < 20 else 0.1, gaze_down=0.7 if i >= 50 else 0.1)
+        for i in range(100)
+    ]
+    frames += [
+        FaceFrame(t_s=10 + i / 10, has_face=False, brightness=10, sharpness=1) for i in range(20)
+    ]
     d = delivery_video(frames, sample_fps=10)
     assert d.face_coverage == pytest.approx(100 / 120, abs=1e-3)
     assert d.eye_contact_ratio == pytest.approx(0.5)

@@ -134,8 +134,12 @@ def _delivery(client, name):
 
 
 def test_delivery_video_on_talking_heads(client):
-    clips = ["videoretalking_face_1.mp4", "videoretalking_face_3.mp4", "videoretalking_face_5.mp4",
-             "sadtalker_WDA_KatieHill_000.mp4"]
+    clips = [
+        "videoretalking_face_1.mp4",
+        "videoretalking_face_3.mp4",
+        "videoretalking_face_5.mp4",
+        "sadtalker_WDA_KatieHill_000.mp4",
+    ]
     measures = {name: _delivery(client, name) for name in clips}
     for d in measures.values():
         assert d["face_coverage"] > 0.95
