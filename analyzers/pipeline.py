@@ -18,8 +18,11 @@ from analyzers import (
     audio_emotion,
     delivery_audio,
     delivery_video,
+    language,
     media,
+    scoring,
     similarity,
+    skills_match,
     transcript,
     video_emotion,
 )
@@ -47,6 +50,7 @@ SECTIONS = (
     "transcript",
     "answer_similarity",
     "delivery",
+    "skills_match",
 )
 LOW_FACE_COVERAGE = 0.5
 IN_DOMAIN_MIN = 0.5
@@ -87,6 +91,7 @@ class AnalysisRequest:
     media: UploadedFile | None = None
     expected_answer: str | None = None
     question: str | None = None
+    job_description: str | None = None
     sections: set[str] = field(default_factory=lambda: set(SECTIONS))
     strict: bool = False
 
@@ -115,6 +120,7 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
     inputs = Inputs(
         question_chars=len(req.question) if req.question else None,
         expected_answer_chars=len(req.expected_answer) if req.expected_answer else None,
+        job_description_chars=len(req.job_description) if req.job_description else None,
     )
     out: dict = {}
     emotion_on = options.emotion_enabled
@@ -154,6 +160,23 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
         _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_on)
     if "delivery" in out:
         out["delivery"] = Delivery(**out["delivery"])
+    if "skills_match" in req.sections and "resume" in out:
+        t0 = time.perf_counter()
+        words = out["transcript"].words if out.get("transcript") else None
+        if req.job_description or words is not None:
+            out["skills_match"] = skills_match.skills_match(
+                out["resume"].skills,
+                taxonomy=load_taxonomy(),
+                job_description=req.job_description,
+                words=words,
+            )
+        timer.add("skills_match", time.perf_counter() - t0)
+    if "delivery" in req.sections and out.get("delivery") is not None:
+        out["scores"] = scoring.score_report(
+            out["delivery"],
+            similarity=out.get("answer_similarity"),
+            skills=out.get("skills_match"),
+        )
 
     return Report(
         report_id=str(uuid.uuid4()),
@@ -321,6 +344,16 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
                 audio, words=section.words, speech_regions_s=regions_s
             )
             timer.add("delivery", time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            out["delivery"]["language"] = language.language_measures(
+                section.words,
+                embed=models.get("embedder").embed,
+                parse=models.get("parser").parse,
+                sentiment=models.get("sentiment").compound,
+                question=req.question,
+                expected_answer=req.expected_answer,
+            )
+            timer.add("language", time.perf_counter() - t0)
         if req.expected_answer and "answer_similarity" in req.sections:
             t0 = time.perf_counter()
             embedder = models.get("embedder")

@@ -63,6 +63,7 @@ class Inputs(_Model):
     files: list[InputFile] = []
     question_chars: int | None = None
     expected_answer_chars: int | None = None
+    job_description_chars: int | None = None
 
 
 class Skill(_Model):
@@ -277,9 +278,127 @@ class DeliveryAudio(_Model):
     clipping_ratio: float = Field(ge=0, le=1, description="Share of samples at full scale.")
 
 
+class Vocabulary(_Model):
+    unique_words: int
+    type_token_ratio: float | None = Field(None, ge=0, le=1)
+    mattr: float | None = Field(
+        None, ge=0, le=1, description="Moving-average type-token ratio, 50-word window."
+    )
+
+
+class SentimentMeasure(_Model):
+    compound_mean: float | None = Field(
+        None, ge=-1, le=1, description="Mean VADER compound score of the sentences."
+    )
+    label: Literal["positive", "neutral", "negative"] | None = None
+    positive_share: float | None = Field(None, ge=0, le=1)
+    negative_share: float | None = Field(None, ge=0, le=1)
+
+
+class GrammarMeasure(_Model):
+    sentence_count: int
+    complete_sentence_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of sentences whose parse has a verb root with a subject (or an "
+        "imperative); a proxy, see docs/DELIVERY.md.",
+    )
+    fragments: list[str] = Field(description="Up to 10 sentences judged incomplete.")
+    repeated_words: int = Field(description="Immediate repetitions ('the the').")
+
+
+class KeyPoint(_Model):
+    point: str
+    covered: bool
+    cosine_similarity: float = Field(ge=-1, le=1)
+    evidence: str | None = Field(None, description="Transcript sentence/clause that covers it.")
+    start_s: float | None = None
+    end_s: float | None = None
+    closest: str | None = Field(None, description="Most similar transcript piece when missing.")
+
+
+class DeliveryLanguage(_Model):
+    word_count: int = Field(description="Words without fillers.")
+    sentence_count: int
+    mean_sentence_words: float | None
+    vocabulary: Vocabulary
+    sentiment: SentimentMeasure
+    grammar: GrammarMeasure
+    coherence: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Mean cosine similarity of consecutive sentences.",
+    )
+    relevance_to_question: float | None = Field(
+        None, ge=-1, le=1, description="Cosine similarity of the answer and the question."
+    )
+    key_points: list[KeyPoint]
+    key_point_coverage: float | None = Field(None, ge=0, le=1)
+
+
 class Delivery(_Model):
     video: DeliveryVideo | None = None
     audio: DeliveryAudio | None = None
+    language: DeliveryLanguage | None = None
+
+
+class JobSkill(_Model):
+    name: str
+    category: str
+    source_id: str
+    on_resume: bool
+
+
+class ResumeSkillEvidence(_Model):
+    name: str
+    claimed_on_resume: bool = True
+    evidenced_in_answer: bool
+    mentions: int = 0
+    quote: str | None = Field(None, description="Words around the first spoken mention.")
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+class SkillsMatch(_Model):
+    job_skills: list[JobSkill] = Field(description="Skills the job description asks for.")
+    matched: list[str]
+    missing: list[str] = Field(description="Job skills not on the resume.")
+    match_ratio: float | None = Field(None, ge=0, le=1, description="matched / job skills.")
+    resume_skills: list[ResumeSkillEvidence] = Field(
+        description="Each resume skill and whether the spoken answer mentions it."
+    )
+    evidenced_ratio: float | None = Field(None, ge=0, le=1)
+
+
+class Contribution(_Model):
+    feature: str
+    value: float | None = Field(description="The measure's value; null when not available.")
+    unit: str
+    reference: str = Field(description="The range that earns full points and none.")
+    points: float = Field(description="Points this feature adds; they sum to the score.")
+    max_points: float = Field(description="Points available (rescaled over features present).")
+
+
+class Subscore(_Model):
+    score: float | None = Field(None, ge=0, le=100)
+    null_reason: str | None = Field(None, description="Why the recording cannot support it.")
+    contributions: list[Contribution]
+    notes: list[str] = Field(description="Plain-language evidence for the contributions.")
+
+
+class Scores(_Model):
+    scoring_version: str
+    talent_score: float | None = Field(None, ge=0, le=100)
+    null_reason: str | None = None
+    contributions: list[Contribution] = Field(
+        description="Each subscore times its weight; they sum to talent_score."
+    )
+    communication: Subscore
+    confidence: Subscore
+    skill_relevance: Subscore
+    engagement: Subscore
 
 
 class EmotionAnalysisInfo(_Model):
@@ -298,6 +417,8 @@ class Report(_Model):
     transcript: TranscriptSection | None = None
     answer_similarity: AnswerSimilaritySection | None = None
     delivery: Delivery | None = None
+    skills_match: SkillsMatch | None = None
+    scores: Scores | None = None
     emotion_analysis: EmotionAnalysisInfo
     timings_ms: dict[str, float] = Field(description="Wall time per stage, milliseconds.")
     warnings: list[ReportWarning] = []

@@ -126,6 +126,7 @@ def openapi_document() -> dict:
                             "audio": media,
                             "expected_answer": text,
                             "question": text,
+                            "job_description": text,
                         },
                         [],
                     ),

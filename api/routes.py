@@ -107,6 +107,7 @@ def analyze():
             media=media,
             expected_answer=_text("expected_answer"),
             question=_text("question"),
+            job_description=_text("job_description"),
         )
     )
 

@@ -34,6 +34,18 @@ def _embedder():
     return SentenceEmbedder()
 
 
+def _parser():
+    from models.text import EnglishParser
+
+    return EnglishParser()
+
+
+def _sentiment():
+    from models.text import SentimentLexicon
+
+    return SentimentLexicon()
+
+
 def _speech_emotion():
     from models.speech_emotion import SpeechEmotionModel
 
@@ -45,7 +57,8 @@ class ModelRegistry:
 
     Roles: ``face`` (MediaPipe FaceLandmarker), ``facial_expression`` (FER2013 mini-XCEPTION),
     ``whisper`` (faster-whisper tiny.en; also the speech-emotion feature encoder),
-    ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier).
+    ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier),
+    ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER).
     """
 
     EMOTION_ROLES = ("facial_expression", "speech_emotion")
@@ -57,6 +70,8 @@ class ModelRegistry:
             "whisper": self._whisper,
             "embedder": _embedder,
             "speech_emotion": _speech_emotion,
+            "parser": _parser,
+            "sentiment": _sentiment,
         }
         self._whisper_threads = whisper_threads
         self._models: dict[str, Any] = {}

@@ -126,6 +126,30 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
         snippets of +-40 characters around its mentions.
     """
     tax = taxonomy or load_taxonomy()
+    skills = []
+    for idx, spans in skill_spans(text, tax).items():
+        s = tax.skills[idx]
+        evidence = []
+        for start, end in spans[:MAX_EVIDENCE]:
+            a, b = max(0, start - EVIDENCE_CHARS), min(len(text), end + EVIDENCE_CHARS)
+            snippet = re.sub(r"\s+", " ", text[a:b]).strip()
+            evidence.append(("…" if a else "") + snippet + ("…" if b < len(text) else ""))
+        skills.append(
+            Skill(
+                name=s["name"],
+                category=s["category"],
+                source=s["source"],
+                source_id=s["id"],
+                mentions=len(spans),
+                evidence=evidence,
+            )
+        )
+    skills.sort(key=lambda k: (-k.mentions, k.name.lower()))
+    return skills
+
+
+def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
+    """Character spans [start, end) of each skill's accepted mentions, by taxonomy index."""
     toks = list(tokens(_mask_contacts(text)))
     # (skill, start, end, needs_context): context is needed by ambiguous words and acronyms.
     candidates: list[tuple[int, int, int, bool]] = []
@@ -183,23 +207,4 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
         if needs_context and not (tech_context or line in plain_lines):
             continue
         found[idx].append((start, end))
-    skills = []
-    for idx, spans in found.items():
-        s = tax.skills[idx]
-        evidence = []
-        for start, end in spans[:MAX_EVIDENCE]:
-            a, b = max(0, start - EVIDENCE_CHARS), min(len(text), end + EVIDENCE_CHARS)
-            snippet = re.sub(r"\s+", " ", text[a:b]).strip()
-            evidence.append(("…" if a else "") + snippet + ("…" if b < len(text) else ""))
-        skills.append(
-            Skill(
-                name=s["name"],
-                category=s["category"],
-                source=s["source"],
-                source_id=s["id"],
-                mentions=len(spans),
-                evidence=evidence,
-            )
-        )
-    skills.sort(key=lambda k: (-k.mentions, k.name.lower()))
-    return skills
+    return found

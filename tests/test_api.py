@@ -274,6 +274,8 @@ def test_health_reports_models_and_versions(client):
         "whisper",
         "embedder",
         "speech_emotion",
+        "parser",
+        "sentiment",
     }
     assert body["versions"]["flask"]
 

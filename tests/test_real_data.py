@@ -153,3 +153,46 @@ def test_delivery_video_on_talking_heads(client):
 def test_delivery_video_without_face(client):
     d = _delivery(client, "pyfeat_no_face.mp4")
     assert d["face_coverage"] == 0 and d["eye_contact_ratio"] is None and d["blink_count"] is None
+
+
+def test_scores_add_up_and_cite_evidence(client):
+    body = _post(
+        client,
+        "/api/v1/analyze",
+        {
+            "video": shared("video", "sadtalker_WDA_KatieHill_000.mp4"),
+            "resume": shared("resumes", "samples", "soupboss_devops-engineer-resume-example.pdf"),
+        },
+        expected_answer="I am in Washington for new member orientation.\nI will fight for lower taxes.",
+        question="What are you doing this week?",
+        job_description="DevOps: Python, Docker, Kubernetes.",
+    ).get_json()
+    s = body["scores"]
+    assert s["scoring_version"] and s["talent_score"] is not None
+    assert sum(c["points"] for c in s["contributions"]) == pytest.approx(
+        s["talent_score"], abs=1e-6
+    )
+    for name in ("communication", "confidence", "skill_relevance", "engagement"):
+        sub = s[name]
+        assert sub["score"] is not None, sub["null_reason"]
+        assert sum(c["points"] for c in sub["contributions"]) == pytest.approx(
+            sub["score"], abs=1e-6
+        )
+        assert sub["notes"]
+    notes = " ".join(s["skill_relevance"]["notes"])
+    assert "key point 'I will fight for lower taxes' missing" in notes
+    audio = body["delivery"]["audio"]
+    words = body["transcript"]["words"]
+    span = words[-1]["end_s"] - words[0]["start_s"]
+    assert audio["wpm"] == pytest.approx(len(words) / span * 60, rel=0.01)
+    gaps = [b["start_s"] - a["end_s"] for a, b in zip(words, words[1:])]
+    assert audio["long_pause_count"] == sum(g > 1.0 for g in gaps)
+    assert body["skills_match"]["missing"] == ["Kubernetes"]
+
+
+def test_subscores_are_null_on_no_face_and_silent_clips(client):
+    for name in ("pyfeat_no_face.mp4", "tsm9999_sampleVideo_1.mp4"):
+        s = _post(client, "/api/v1/analyze", {"video": shared("video", name)}).get_json()["scores"]
+        assert s["confidence"]["score"] is None and s["confidence"]["null_reason"]
+        assert s["communication"]["score"] is None and "speech" in s["communication"]["null_reason"]
+        assert s["talent_score"] is None

@@ -1,0 +1,110 @@
+import pytest
+
+from analyzers.language import key_point_coverage, mattr, sentences, split_key_points, units
+from analyzers.report import Word
+from analyzers.scoring import COMMUNICATION, Feature, score_report
+from analyzers.skills_match import skills_match
+from resume.skills import find_skills, load_taxonomy
+
+
+def W(text, t0=0.0, step=0.4):
+    return [
+        Word(
+            word=w,
+            start_s=round(t0 + i * step, 2),
+            end_s=round(t0 + i * step + 0.3, 2),
+            probability=0.9,
+        )
+        for i, w in enumerate(text.split())
+    ]
+
+
+def test_sentences_units_and_key_points_split():
+    ws = W("I added indexes, then I wrote tests. We shipped it!")
+    assert [s.text for s in sentences(ws)] == [
+        "I added indexes, then I wrote tests.",
+        "We shipped it!",
+    ]
+    texts = {u.text for u in units(ws)}
+    assert "I added indexes," in texts and "then I wrote tests." in texts
+    assert split_key_points("- Add indexes.\n- Write tests; measure latency\n2) Cache reads") == [
+        "Add indexes",
+        "Write tests",
+        "measure latency",
+        "Cache reads",
+    ]
+
+
+def test_mattr():
+    assert mattr(["a", "b", "a", "b"]) == 0.5
+    assert mattr(["x"] * 100) == pytest.approx(1 / 50)
+    assert mattr([]) is None
+
+
+@pytest.mark.slow
+def test_key_point_coverage_names_the_missing_point(registry):
+    ws = W(
+        "I designed the database schema and added indexes to speed up the slow queries, "
+        "then wrote tests for every service.",
+        t0=3.0,
+    )
+    points = key_point_coverage(
+        ws,
+        "Design the schema. Add indexes for slow queries. Cache the read-heavy endpoints.",
+        registry.get("embedder").embed,
+    )
+    assert [p.covered for p in points] == [True, True, False]
+    assert points[2].point == "Cache the read-heavy endpoints" and points[2].evidence is None
+    assert points[1].start_s >= 3.0 and "indexes" in points[1].evidence
+
+
+@pytest.mark.slow
+def test_grammar_and_language_measures(registry):
+    from analyzers.language import language_measures
+
+    ws = W("Congressional district. I am in Washington this week. Um, I like it a lot!")
+    lang = language_measures(
+        ws,
+        embed=registry.get("embedder").embed,
+        parse=registry.get("parser").parse,
+        sentiment=registry.get("sentiment").compound,
+        question="What are you doing this week?",
+    )
+    assert lang.grammar.sentence_count == 3
+    assert lang.grammar.fragments == ["Congressional district."]
+    assert lang.grammar.complete_sentence_ratio == pytest.approx(2 / 3, abs=1e-3)
+    assert lang.word_count == 13  # 14 words; "Um" is not counted
+    assert lang.sentiment.label == "positive" and lang.relevance_to_question > 0.2
+
+
+def test_skills_match_with_spoken_evidence():
+    tax = load_taxonomy()
+    resume = find_skills("Skills: Python, Docker, SQL", tax)
+    ws = W("Last year I containerised our services with Docker and tuned SQL queries", t0=10.0)
+    m = skills_match(
+        resume, taxonomy=tax, job_description="We need Python and Kubernetes.", words=ws
+    )
+    assert m.matched == ["Python"] and m.missing == ["Kubernetes"] and m.match_ratio == 0.5
+    ev = {e.name: e for e in m.resume_skills}
+    assert ev["Docker"].evidenced_in_answer and ev["Docker"].start_s == pytest.approx(
+        12.8
+    )  # 8th word
+    assert "Docker" in ev["Docker"].quote
+    assert not ev["Python"].evidenced_in_answer and m.evidenced_ratio == pytest.approx(
+        2 / 3, abs=1e-3
+    )
+
+
+def test_feature_ramps():
+    wpm = next(f for f in COMMUNICATION if f.name == "wpm")
+    assert wpm.ramp(140) == 1 and wpm.ramp(80) == 0 and wpm.ramp(100) == pytest.approx(0.5)
+    assert wpm.ramp(250) == 0
+    low_is_good = Feature("x", "u", 10, full=0.0, zero=4.0)
+    assert low_is_good.ramp(1.0) == pytest.approx(0.75) and low_is_good.ramp(9) == 0
+
+
+def test_scores_without_any_measure_are_null_with_reasons():
+    s = score_report(None)
+    assert s.talent_score is None and s.null_reason
+    for sub in (s.communication, s.confidence, s.skill_relevance, s.engagement):
+        assert sub.score is None and sub.null_reason and sub.contributions == []
