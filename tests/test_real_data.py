@@ -163,7 +163,9 @@ def test_scores_add_up_and_cite_evidence(client):
             "video": shared("video", "sadtalker_WDA_KatieHill_000.mp4"),
             "resume": shared("resumes", "samples", "soupboss_devops-engineer-resume-example.pdf"),
         },
-        expected_answer="I am in Washington for new member orientation.\nI will fight for lower taxes.",
+        expected_answer=(
+            "I am in Washington for new member orientation.\nI will fight for lower taxes."
+        ),
         question="What are you doing this week?",
         job_description="DevOps: Python, Docker, Kubernetes.",
     ).get_json()
@@ -185,7 +187,7 @@ def test_scores_add_up_and_cite_evidence(client):
     words = body["transcript"]["words"]
     span = words[-1]["end_s"] - words[0]["start_s"]
     assert audio["wpm"] == pytest.approx(len(words) / span * 60, rel=0.01)
-    gaps = [b["start_s"] - a["end_s"] for a, b in zip(words, words[1:])]
+    gaps = [b["start_s"] - a["end_s"] for a, b in zip(words, words[1:], strict=False)]
     assert audio["long_pause_count"] == sum(g > 1.0 for g in gaps)
     assert body["skills_match"]["missing"] == ["Kubernetes"]
 
