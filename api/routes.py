@@ -6,16 +6,18 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response, current_app, json, request
+from pydantic import ValidationError
 
 from analyzers import pipeline
 from analyzers.errors import FeatureDisabled, InvalidInput, MissingField
-from analyzers.report import EMOTION_NOTICE, SCHEMA_VERSION
+from analyzers.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
 from api import uploads
 from api.openapi import openapi_document
+from api.render import render_report
 from models.registry import get_registry
 
 log = logging.getLogger(__name__)
-bp = Blueprint("v1", __name__, url_prefix="/api/v1")
+bp = Blueprint("v1", __name__, url_prefix="/api/v1", template_folder="templates")
 MEDIA_FIELDS = ("video", "audio")
 
 
@@ -53,9 +55,34 @@ def _require_emotion() -> None:
         )
 
 
+def _wants_html() -> bool:
+    if request.args.get("format") == "html":
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "text/html"
+        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+    )
+
+
 def _report(req: pipeline.AnalysisRequest) -> Response:
     report = pipeline.run(req, _options(), get_registry())
+    if _wants_html():
+        return Response(render_report(report), mimetype="text/html")
     return Response(report.model_dump_json(), mimetype="application/json")
+
+
+@bp.post("/reports/html")
+def report_html():
+    """Render a report (the JSON this service answered) as one HTML page."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise MissingField("send a report as the JSON request body")
+    try:
+        report = Report.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidInput(f"the body is not a valid report: {exc.error_count()} errors") from exc
+    return Response(render_report(report), mimetype="text/html")
 
 
 @bp.post("/resumes")

@@ -331,3 +331,34 @@ def test_audio_formats(client, media_dir, speech_audio, name, codec, fmt):
     body = resp.get_json()
     assert body["audio_emotion"]["speech_chunks"] >= 2
     assert body["inputs"]["files"][0]["duration_s"] == pytest.approx(7.55, abs=0.3)
+
+
+@pytest.mark.slow
+def test_html_report_is_self_contained(client, face_video):
+    resp = post(
+        client,
+        "/api/v1/analyze?format=html",
+        resume=(make_pdf(), "cv.pdf"),
+        video=(face_video.read_bytes(), "v.mp4"),
+        expected_answer="Design the schema.\nAdd indexes.\nCache the reads.",
+    )
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    html = resp.get_data(as_text=True)
+    for part in ("Talent Score", "communication", "Transcript", "Key points", "<svg", "EU AI Act"):
+        assert part in html, part
+    assert "<script" not in html and 'src="http' not in html and 'href="http' not in html
+    json_report = post(
+        client,
+        "/api/v1/analyze",
+        video=(face_video.read_bytes(), "v.mp4"),
+        expected_answer="Design the schema.",
+    ).get_json()
+    rendered = client.post("/api/v1/reports/html", json=json_report)
+    assert rendered.status_code == 200 and "Key points" in rendered.get_data(as_text=True)
+    by_accept = client.get("/api/v1/health", headers={"Accept": "text/html"})
+    assert by_accept.mimetype == "application/json"  # only reports have an HTML form
+
+
+def test_render_endpoint_errors(client):
+    assert_problem(client.post("/api/v1/reports/html", data="nope"), 400, "missing-field")
+    assert_problem(client.post("/api/v1/reports/html", json={"schema_version": "1"}), 422)
