@@ -7,6 +7,13 @@ from functools import lru_cache
 
 from analyzers.report import SCHEMA_VERSION, Report
 
+FORMAT_PARAM = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "json (default) or html: the report as one self-contained HTML page.",
+    "schema": {"type": "string", "enum": ["json", "html"], "default": "json"},
+}
 _FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
 _MEDIA_DESC = (
     "Recording: video (mp4, mov, webm, mkv, avi) or audio (wav, mp3, m4a, ogg, flac, webm)."
@@ -32,8 +39,12 @@ def _responses(extra: tuple[int, ...] = ()) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     out = {
         "200": {
-            "description": "The report (sections this endpoint computes).",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}},
+            "description": "The report (sections this endpoint computes); with ?format=html or "
+            "Accept: text/html, the same report as one HTML page.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                "text/html": {},
+            },
         }
     }
     for code, text in [
@@ -84,6 +95,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Skills on a resume",
                     "operationId": "analyzeResume",
+                    "parameters": [FORMAT_PARAM],
                     "requestBody": _form({"resume": resume}, ["resume"]),
                     "responses": _responses(),
                 }
@@ -92,6 +104,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Facial emotion over a video",
                     "operationId": "videoEmotion",
+                    "parameters": [FORMAT_PARAM],
                     "requestBody": _form({"video": media}, ["video"]),
                     "responses": _responses((403,)),
                 }
@@ -100,6 +113,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Speech emotion per chunk",
                     "operationId": "audioEmotion",
+                    "parameters": [FORMAT_PARAM],
                     "requestBody": _form({"video": media, "audio": media}, []),
                     "responses": _responses((403,)),
                 }
@@ -108,6 +122,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Transcript and its similarity to the expected answer",
                     "operationId": "answerSimilarity",
+                    "parameters": [FORMAT_PARAM],
                     "requestBody": _form(
                         {"video": media, "audio": media, "expected_answer": text, "question": text},
                         ["expected_answer"],
@@ -119,6 +134,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Every section the inputs allow, from one decode of the media",
                     "operationId": "analyze",
+                    "parameters": [FORMAT_PARAM],
                     "requestBody": _form(
                         {
                             "resume": resume,
@@ -131,6 +147,23 @@ def openapi_document() -> dict:
                         [],
                     ),
                     "responses": _responses(),
+                }
+            },
+            "/api/v1/reports/html": {
+                "post": {
+                    "summary": "Render a report (JSON body) as one self-contained HTML page",
+                    "operationId": "renderReport",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Report"}}
+                        },
+                    },
+                    "responses": {
+                        "200": {"description": "HTML page", "content": {"text/html": {}}},
+                        "400": {"description": "No JSON body"},
+                        "422": {"description": "Not a valid report"},
+                    },
                 }
             },
             "/api/v1/health": {
