@@ -242,6 +242,8 @@ def test_emotion_can_be_turned_off(upload_root, face_video):
     assert body["resume"] and body["transcript"] and body["answer_similarity"]
     assert body["emotion_analysis"]["enabled"] is False
     assert "emotion_analysis_disabled" in {w["code"] for w in body["warnings"]}
+    assert body["delivery"]["video"]["eye_contact_ratio"] is not None  # not emotion: still on
+    assert body["scores"] is not None and body["delivery"]["audio"] is not None
     health = client.get("/api/v1/health").get_json()
     assert health["emotion_enabled"] is False
     assert_uploads_cleaned(upload_root)
