@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion build-taxonomy clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy clean
 
 install: $(STAMP)
 
@@ -35,6 +35,17 @@ train-speech-emotion: install
 build-taxonomy: install
 	$(BIN)/python -m pip install --quiet -r requirements-build.txt
 	$(BIN)/python -m scripts.build_taxonomy
+
+bench-accuracy: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench.accuracy
+
+# Training the facial-expression CNN needs torch (CPU build), kept out of the service's .venv.
+TRAIN_VENV := .venv-train
+train-face-expression:
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet torch==2.13.0 onnx scipy pillow numpy
+	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -31,6 +31,8 @@ class SpeechEmotionModel:
         self.ood_pca_mean = data["ood_pca_mean"]
         self.ood_components = data["ood_components"]
         self.ood_threshold = float(data["ood_threshold"])
+        # Temperature scaling fitted on speaker-independent out-of-fold logits (MODEL_CARD.md).
+        self.temperature = float(data["temperature"]) if "temperature" in data else 1.0
 
     def typicality_distance(self, features: np.ndarray) -> np.ndarray:
         """Mahalanobis distance of features to the training data (whitened 50-d PCA).
@@ -56,10 +58,11 @@ class SpeechEmotionModel:
             features: float32, shape (n, 2 * d_model): mean and std of encoder states.
 
         Returns:
-            float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order.
+            float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order; calibrated by the
+            model's temperature.
         """
         z = (features - self.mean) / self.scale
-        logits = z @ self.coef.T + self.intercept
+        logits = (z @ self.coef.T + self.intercept) / self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)

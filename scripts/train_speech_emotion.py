@@ -34,6 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from analyzers.audio_emotion import SAMPLE_RATE_HZ, WINDOW_S, pool_states
 from analyzers.labels import EMOTION_LABELS
 from analyzers.media import decode, probe
+from bench.metrics import expected_calibration_error, fit_temperature, softmax
 from models.whisper import WhisperModel
 
 log = logging.getLogger("train_speech_emotion")
@@ -157,6 +158,7 @@ def main() -> None:
     y = np.array([c["label"] for c in clips])
     groups = np.array([c["actor"] for c in clips])
     pred = np.empty_like(y)
+    oof_logits = np.zeros((len(y), 7))
     held_out_distance = np.empty(len(y))
     folds = []
     for k, (tr, te) in enumerate(GroupKFold(n_splits=6).split(packings[0], y, groups)):
@@ -164,6 +166,7 @@ def main() -> None:
         model = make_model()
         model.fit(np.concatenate([p[tr] for p in packings]), np.concatenate([y[tr]] * 2))
         pred[te] = model.predict(packings[0][te])
+        oof_logits[te] = model.decision_function(packings[0][te])
         typ = Typicality(np.concatenate([p[tr] for p in packings]))
         held_out_distance[te] = typ.distance(packings[0][te])
         folds.append(
@@ -197,6 +200,17 @@ def main() -> None:
     log.info(
         "speaker-independent accuracy %.3f, macro-F1 %.3f", metrics["accuracy"], metrics["macro_f1"]
     )
+    # Temperature scaling (Guo et al. 2017) on the out-of-fold logits: every clip scored by a
+    # model that never saw its actor.
+    classes = sorted(set(y))
+    yi = np.array([classes.index(v) for v in y])
+    temperature = fit_temperature(oof_logits, yi)
+    metrics["calibration"] = {
+        "method": "temperature scaling on out-of-fold logits",
+        "temperature": round(temperature, 4),
+        "ece_before": expected_calibration_error(softmax(oof_logits), yi),
+        "ece_after": expected_calibration_error(softmax(oof_logits / temperature), yi),
+    }
     final = make_model()
     final.fit(np.concatenate(packings), np.concatenate([y] * 2))
     scaler, lr = final.steps[0][1], final.steps[1][1]
@@ -209,7 +223,8 @@ def main() -> None:
         coef=lr.coef_.astype(np.float32),
         intercept=lr.intercept_.astype(np.float32),
         classes=np.array(lr.classes_, dtype=str),
-        version=np.array("1.1.0"),
+        version=np.array("1.2.0"),
+        temperature=np.array(temperature, dtype=np.float32),
         ood_threshold=np.array(metrics["typicality"]["threshold"], dtype=np.float32),
         **typicality.arrays(),
     )

@@ -1,0 +1,101 @@
+"""Facial-expression accuracy on ../shared/data/face_emotion: the FER2013 private-test subset
+(655, class-balanced except disgust) and CK+ peak frames (253; contempt, 13 images, has no
+canonical label and is left out). Two ways:
+
+- ``classifier``: the dataset's own 48 px face crop, resized to the classifier's 64 px input;
+- ``pipeline``: the service's path: the crop upscaled to 200 px on a 400 px grey canvas, the
+  MediaPipe landmarker finds the face, analyzers.face.face_crop cuts it; faces not found count
+  as errors (detection rate reported).
+Calibration: ECE of the probabilities, before and after temperature scaling with T fitted by
+2-fold cross-fitting on the same images (each half scored with the T of the other half).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from analyzers.face import face_crop
+from analyzers.labels import EMOTION_LABELS
+from bench.metrics import classification, expected_calibration_error, fit_temperature, softmax
+from models.registry import get_registry
+
+CKPLUS_TO_CANONICAL = {
+    "anger": "angry",
+    "disgust": "disgust",
+    "fear": "fear",
+    "happy": "happy",
+    "sadness": "sad",
+    "surprise": "surprise",
+}
+
+
+def _canvas(gray: np.ndarray) -> np.ndarray:
+    big = cv2.resize(gray, (200, 200), interpolation=cv2.INTER_CUBIC)
+    canvas = np.full((400, 400), 128, np.uint8)
+    canvas[100:300, 100:300] = big
+    return np.stack([canvas] * 3, -1)
+
+
+def _calibration(probs: np.ndarray, y: np.ndarray) -> dict:
+    logits = np.log(np.clip(probs, 1e-7, 1))
+    idx = np.arange(len(y))
+    halves = [idx % 2 == 0, idx % 2 == 1]
+    calibrated = np.empty_like(probs)
+    temps = []
+    for fit, apply in (halves, halves[::-1]):
+        t = fit_temperature(logits[fit], y[fit])
+        temps.append(round(t, 3))
+        calibrated[apply] = softmax(logits[apply] / t)
+    return {
+        "ece_before": expected_calibration_error(probs, y),
+        "ece_after_temperature": expected_calibration_error(calibrated, y),
+        "temperatures_2fold": temps,
+    }
+
+
+def evaluate(data: Path) -> dict:
+    reg = get_registry()
+    landmarker, fer = reg.get("face"), reg.get("facial_expression")
+    rows = list(csv.DictReader((data / "labels.csv").open()))
+    out = {}
+    for dataset in ("fer2013", "ckplus48"):
+        y, pred_clf, pred_pipe, probs = [], [], [], []
+        found = 0
+        for r in rows:
+            if r["dataset"] != dataset:
+                continue
+            label = r["label"] if dataset == "fer2013" else CKPLUS_TO_CANONICAL.get(r["label"])
+            if label is None:
+                continue
+            gray = np.asarray(Image.open(data / r["file"]).convert("L"))
+            p = fer.predict(cv2.resize(gray, (64, 64))[None])[0]
+            y.append(label)
+            probs.append(p)
+            pred_clf.append(EMOTION_LABELS[int(p.argmax())])
+            rgb = _canvas(gray)
+            face = landmarker.detect(rgb)
+            crop = face_crop(rgb, face.landmarks) if face is not None else None
+            if crop is None:
+                pred_pipe.append("(no face)")
+                continue
+            found += 1
+            pred_pipe.append(EMOTION_LABELS[int(fer.predict(crop[None])[0].argmax())])
+        labels = list(EMOTION_LABELS)
+        yi = np.array([labels.index(v) for v in y])
+        out[dataset] = {
+            "data": f"face_emotion/{dataset}"
+            + (" (contempt left out)" if dataset == "ckplus48" else ""),
+            "model": fer.name,
+            "classifier": classification(y, pred_clf, labels),
+            "pipeline": {
+                **classification(y, pred_pipe, labels),
+                "face_detection_rate": round(found / len(y), 4),
+            },
+            "calibration": _calibration(np.array(probs), yi),
+        }
+    return out

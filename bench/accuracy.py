@@ -1,0 +1,140 @@
+"""Every accuracy evaluation on ../shared/data: one table, bench/results/accuracy.json.
+
+    python -m bench.accuracy [--only face,speech_emotion,asr,similarity]
+
+See each module for data, split and metric: bench/acc_face.py, bench/acc_speech_emotion.py,
+bench/acc_asr.py, bench/acc_similarity.py. docs/ACCURACY.md sets the figures beside published
+anchors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+OUT = REPO / "bench" / "results" / "accuracy.json"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(analyzer, data, metric, value) rows for the printed table."""
+    out = []
+    for r in results.get("face", {}).values():
+        for mode in ("classifier", "pipeline"):
+            m = r[mode]
+            extra = f", faces found {m['face_detection_rate']:.1%}" if mode == "pipeline" else ""
+            out.append(
+                (
+                    "facial expression",
+                    f"{r['data']} ({mode}, n={m['n']})",
+                    "accuracy / macro-F1",
+                    f"{m['accuracy']:.1%} / {m['macro_f1']:.3f}{extra}",
+                )
+            )
+        c = r["calibration"]
+        out.append(
+            (
+                "facial expression",
+                f"{r['data']}",
+                "ECE before / after T",
+                f"{c['ece_before']:.3f} / {c['ece_after_temperature']:.3f}",
+            )
+        )
+    for name, r in results.get("speech_emotion", {}).items():
+        out.append(
+            (
+                "speech emotion",
+                f"RAVDESS, {name} features, actor-grouped 6-fold (n={r['n']})",
+                "accuracy / macro-F1",
+                f"{r['accuracy']:.1%} / {r['macro_f1']:.3f}",
+            )
+        )
+        if "calibration" in r:
+            c = r["calibration"]
+            out.append(
+                (
+                    "speech emotion",
+                    "RAVDESS, whisper features",
+                    "ECE before / after T",
+                    f"{c['ece_before']:.3f} / {c['ece_after_temperature']:.3f}",
+                )
+            )
+    for corpus, r in results.get("asr", {}).items():
+        out.append(
+            (
+                "speech-to-text",
+                f"{corpus} ({r['clips']} clips, {r['words']} words)",
+                "WER / RTF",
+                f"{r['wer']:.1%} / {r['rtf']:.3f}",
+            )
+        )
+    for mode, r in results.get("similarity", {}).items():
+        out.append(
+            (
+                "answer similarity",
+                f"60 written triples ({mode})",
+                "AUC correct vs off-topic / vs partial",
+                f"{r['auc_correct_vs_off_topic']:.3f} / {r['auc_correct_vs_partial']:.3f}",
+            )
+        )
+        out.append(
+            (
+                "key-point coverage",
+                f"180 point-answer pairs ({mode})",
+                "accuracy / precision / recall",
+                f"{r['key_point_accuracy']:.1%} / {r['key_point_precision']:.1%} / "
+                f"{r['key_point_recall']:.1%}",
+            )
+        )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="face,speech_emotion,asr,similarity")
+    args = ap.parse_args()
+    wanted = args.only.split(",")
+    results: dict = {}
+    timings = {}
+    for name in wanted:
+        t0 = time.time()
+        if name == "face":
+            from bench.acc_face import evaluate
+
+            results[name] = evaluate(DATA / "face_emotion")
+        elif name == "speech_emotion":
+            from bench.acc_speech_emotion import evaluate
+
+            results[name] = evaluate(DATA)
+        elif name == "asr":
+            from bench.acc_asr import evaluate
+
+            results[name] = evaluate(DATA)
+        elif name == "similarity":
+            from bench.acc_similarity import evaluate
+
+            results[name] = evaluate()
+        timings[name] = round(time.time() - t0, 1)
+    table = rows(results)
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for r in table:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    previous.update(results)
+    previous["_meta"] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "seconds": timings,
+    }
+    OUT.write_text(json.dumps(previous, indent=2) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
