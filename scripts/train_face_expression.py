@@ -162,8 +162,8 @@ def main() -> None:
     (OUT / "training.json").write_text(
         json.dumps(
             {
-                "data": "FER2013 training split (../shared/data/face_emotion/fer2013_train), 90 % train / "
-                "10 % stratified validation, seed 7",
+                "data": "FER2013 training split (../shared/data/face_emotion/fer2013_train), "
+                "90 % train / 10 % stratified validation, seed 7",
                 "n_train": int(len(yt)),
                 "n_validation": int(len(yv)),
                 "epochs": args.epochs,
