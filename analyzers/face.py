@@ -141,16 +141,19 @@ class FaceFrameCollector:
 
     Args:
         detect: ``rgb -> FaceLandmarks | None`` (models.face_landmarker.FaceLandmarkerModel.detect).
-        classify: ``(n, 64, 64) uint8 -> (n, 7)`` probabilities, or None to skip expressions.
+        classify: ``(n, s, s) uint8 -> (n, 7)`` probabilities, or None to skip expressions.
+        crop_size: The classifier's input side ``s`` in pixels.
     """
 
     def __init__(
         self,
         detect: Callable[[np.ndarray], object],
         classify: Callable[[np.ndarray], np.ndarray] | None,
+        crop_size: int = 64,
     ) -> None:
         self._detect = detect
         self._classify = classify
+        self._crop_size = crop_size
         self.frames: list[FaceFrame] = []
         self._previous: tuple[float, np.ndarray] | None = None
 
@@ -173,7 +176,7 @@ class FaceFrameCollector:
         brightness, sharpness = region_quality(gray, box)
         emotion = None
         if self._classify is not None:
-            crop = face_crop(rgb, face.landmarks)
+            crop = face_crop(rgb, face.landmarks, size=self._crop_size)
             if crop is not None:
                 emotion = self._classify(crop[None])[0]
         iod = float(np.linalg.norm(pts[RIGHT_EYE_CENTRE, :2] - pts[LEFT_EYE_CENTRE, :2]))

@@ -239,7 +239,11 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
     if want_video:
         landmarker = models.get("face")
         fer = models.get("facial_expression") if want_expression else None
-        collector = FaceFrameCollector(landmarker.detect, fer.predict if fer else None)
+        collector = FaceFrameCollector(
+            landmarker.detect,
+            fer.predict if fer else None,
+            crop_size=fer.input_size if fer else 64,
+        )
 
         def on_frame(t_s, rgb):
             nonlocal face_s

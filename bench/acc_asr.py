@@ -35,8 +35,8 @@ def _items(data: Path) -> list[tuple[str, Path, str]]:
     return items
 
 
-def evaluate(data: Path) -> dict:
-    whisper = get_registry().get("whisper")
+def evaluate(data: Path, whisper=None) -> dict:
+    whisper = whisper or get_registry().get("whisper")
     norm = EnglishTextNormalizer()
     refs, hyps = defaultdict(list), defaultdict(list)
     audio_s, decode_s = defaultdict(float), defaultdict(float)

@@ -73,13 +73,15 @@ def evaluate(data: Path) -> dict:
             if label is None:
                 continue
             gray = np.asarray(Image.open(data / r["file"]).convert("L"))
-            p = fer.predict(cv2.resize(gray, (64, 64))[None])[0]
+            size = fer.input_size
+            crop48 = gray if gray.shape == (size, size) else cv2.resize(gray, (size, size))
+            p = fer.predict(crop48[None])[0]
             y.append(label)
             probs.append(p)
             pred_clf.append(EMOTION_LABELS[int(p.argmax())])
             rgb = _canvas(gray)
             face = landmarker.detect(rgb)
-            crop = face_crop(rgb, face.landmarks) if face is not None else None
+            crop = face_crop(rgb, face.landmarks, size=size) if face is not None else None
             if crop is None:
                 pred_pipe.append("(no face)")
                 continue

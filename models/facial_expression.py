@@ -46,3 +46,47 @@ class FacialExpressionModel:
                 out[i] = self._interpreter.get_tensor(self._output)[0]
         out /= np.maximum(out.sum(axis=1, keepdims=True), 1e-9)
         return out
+
+
+class OnnxFacialExpressionModel:
+    """The project's FER2013 CNN (models/face_expression/MODEL_CARD.md), run by onnxruntime.
+
+    Input: grey 48x48 face crops; the logits of the crop and of its mirror image are averaged,
+    divided by the temperature fitted on the training split's validation part, and soft-maxed.
+    """
+
+    name = "fer2013-vgg-cnn-onnx"
+    input_size = 48
+
+    def __init__(self) -> None:
+        import json
+
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(paths.face_expression_onnx()),
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
+        )
+        meta = json.loads(paths.face_expression_onnx().with_name("training.json").read_text())
+        self.temperature = float(meta.get("temperature", 1.0))
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        """Class probabilities for face crops.
+
+        Args:
+            faces: uint8, shape (n, 48, 48), grayscale face crops.
+
+        Returns:
+            float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order.
+        """
+        x = (faces.astype(np.float32) / 127.5 - 1.0)[:, None]
+        both = np.concatenate([x, x[..., ::-1]])
+        logits = self._session.run(None, {"x": np.ascontiguousarray(both)})[0]
+        z = (logits[: len(x)] + logits[len(x) :]) / 2 / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)

@@ -68,3 +68,13 @@ def speech_emotion_artifact() -> Path:
             "run `make train-speech-emotion`"
         )
     return path
+
+
+def face_expression_onnx() -> Path:
+    """The project's own FER2013 CNN (see models/face_expression/MODEL_CARD.md)."""
+    path = REPO_MODELS_DIR / "face_expression" / "fer_vgg.onnx"
+    if not path.exists():
+        raise ModelFileMissing(
+            "models/face_expression/fer_vgg.onnx is missing; run `make train-face-expression`"
+        )
+    return path
