@@ -38,6 +38,7 @@ build-taxonomy: install
 
 bench-accuracy: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --no-deps skill-extractor==0.2.0
 	$(BIN)/python -m bench.accuracy
 
 # Training the facial-expression CNN needs torch (CPU build), kept out of the service's .venv.

@@ -69,8 +69,11 @@ class Inputs(_Model):
 class Skill(_Model):
     name: str = Field(description="Canonical skill name from the taxonomy.")
     category: Literal["technical", "tool", "soft", "language", "knowledge", "skill"]
-    source: Literal["ESCO", "O*NET"]
-    source_id: str = Field(description="ESCO concept URI, or O*NET commodity code + example.")
+    source: Literal["ESCO", "O*NET", "curated"]
+    source_id: str = Field(
+        description="ESCO concept URI, O*NET commodity code + example, or caa:<name> for the "
+        "project's curated common skills (resume/data/common_skills.csv)."
+    )
     mentions: int = Field(ge=1, description="Times the skill is mentioned.")
     evidence: list[str] = Field(description="Up to 3 short snippets around mentions.")
 

@@ -91,12 +91,21 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{r['key_point_recall']:.1%}",
             )
         )
+    for r in results.get("skills", {}).values():
+        out.append(
+            (
+                "resume skills",
+                f"{r['data'].split(',')[0]} ({r['system']})",
+                "precision / recall / F1 (micro)",
+                f"{r['precision']:.1%} / {r['recall']:.1%} / {r['f1']:.3f}",
+            )
+        )
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="face,speech_emotion,asr,similarity")
+    ap.add_argument("--only", default="face,speech_emotion,asr,similarity,skills")
     args = ap.parse_args()
     wanted = args.only.split(",")
     results: dict = {}
@@ -119,6 +128,10 @@ def main() -> None:
             from bench.acc_similarity import evaluate
 
             results[name] = evaluate()
+        elif name == "skills":
+            from bench.acc_skills import evaluate
+
+            results[name] = evaluate(DATA)
         timings[name] = round(time.time() - t0, 1)
     table = rows(results)
     widths = [max(len(r[i]) for r in table) for i in range(4)]

@@ -5,10 +5,13 @@
 Sources (in priority order; an alias claimed by an earlier skill is not reused):
   1. ESCO v1.2.0 digital skills collection (preferred + alternative labels) -> technical
   2. ESCO v1.2.0 language skills collection, knowledge items (English, French, ...) -> language
-  3. ESCO v1.2.0 transversal skills collection (preferred + alternative labels) -> soft
-  4. O*NET 28 Technology Skills examples (software and tools), vendor prefix and trailing
+  3. resume/data/common_skills.csv: common resume phrasings of general skills ("time
+     management", "customer service"), written for this project (CC0), each linked to the ESCO
+     concept it names where the data here has one -> soft / skill / knowledge
+  4. ESCO v1.2.0 transversal skills collection (preferred + alternative labels) -> soft
+  5. O*NET 28 Technology Skills examples (software and tools), vendor prefix and trailing
      acronym variants -> tool (technical for programming languages / development software)
-  5. ESCO cross-sector and transversal skills (preferred labels only: the alternative labels of
+  6. ESCO cross-sector and transversal skills (preferred labels only: the alternative labels of
      that file are misaligned with their rows) -> skill / soft
 ESCO (c) European Union, https://esco.ec.europa.eu, reused under Commission Decision 2011/833/EU.
 O*NET 28 (U.S. Department of Labor, Employment and Training Administration), CC BY 4.0.
@@ -35,9 +38,11 @@ from resume.normalize import norm_phrase
 log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
+COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
 VERSION = "1.0.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
+ZIPF_GENERAL = 4.0  # single words at least this common are not general-skill aliases
 # Aliases too generic to mean a skill on their own, whatever the source says.
 STOP_ALIASES = {
     "",
@@ -264,13 +269,45 @@ def build(data: Path) -> dict:
                 r["conceptUri"],
                 [r["preferredLabel"], *alt_labels(r)],
             )
+    esco_uri = {}
+    for f in ("transversalSkillsCollection_en.csv", "digitalSkillsCollection_en.csv"):
+        esco_uri.update({r["preferredLabel"].lower(): r["conceptUri"] for r in esco_rows(esco / f)})
+    esco_uri.update(
+        {
+            r["preferredLabel"].lower(): r["conceptUri"]
+            for r in esco_rows(data / "esco_skills_en_subset_moffapps.csv")
+        }
+    )
+    with COMMON_SKILLS.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            aliases = r["aliases"].split("|")
+            short = tuple(a.upper() for a in aliases if len(a) <= 3)
+            uri = esco_uri.get(r["esco_label"].lower()) if r["esco_label"] else None
+            b.add(
+                r["name"],
+                r["category"],
+                "ESCO" if uri else "curated",
+                uri or f"caa:{r['name'].replace(' ', '-')}",
+                [a for a in aliases if len(a) > 3],
+                short,
+            )
+
+    def specific(labels: list[str]) -> list[str]:
+        """General-skill labels without single common English words ("plan", "lead",
+        "schedule"), which name a skill only in ESCO's vocabulary, not in a resume."""
+        return [
+            lab
+            for lab in labels
+            if " " in norm_phrase(lab) or zipf_frequency(norm_phrase(lab), "en") < ZIPF_GENERAL
+        ]
+
     for r in esco_rows(esco / "transversalSkillsCollection_en.csv"):
         b.add(
             clean_label(r["preferredLabel"]),
             "soft",
             "ESCO",
             r["conceptUri"],
-            [r["preferredLabel"], *alt_labels(r)],
+            specific([r["preferredLabel"], *alt_labels(r)]),
         )
 
     with (data / "onet" / "Technology_Skills.txt").open(encoding="utf-8") as f:
@@ -304,7 +341,7 @@ def build(data: Path) -> dict:
             category,
             "ESCO",
             r["conceptUri"],
-            [r["preferredLabel"]],
+            specific([r["preferredLabel"]]),
         )
 
     b.add_curated()
