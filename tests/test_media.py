@@ -3,6 +3,7 @@ import pytest
 
 from analyzers import media
 from analyzers.errors import CorruptFile, MediaTooLong, NoAudioTrack
+from tests.conftest import FIXTURES
 
 
 def test_probe_reads_streams(face_video):
@@ -55,3 +56,22 @@ def test_duration_limit(face_video):
     info = media.probe(face_video)
     with pytest.raises(MediaTooLong):
         media.decode(face_video, info=info, want_video=True, want_audio=False, max_duration_s=1.0)
+
+
+def test_rotation_metadata_is_applied():
+    """A 96x64 frame with a red band on top, stored with a 90-degree display rotation (as
+    phones record portrait video): the decoded frame is upright, 64 wide and 96 high, with the
+    band on the left as a player shows it."""
+    path = FIXTURES / "rotated90_pattern.mp4"
+    seen = []
+    media.decode(
+        path,
+        info=media.probe(path),
+        want_video=True,
+        want_audio=False,
+        sample_fps=10,
+        on_frame=lambda t, rgb: seen.append(rgb),
+    )
+    frame = seen[0]
+    assert frame.shape[:2] == (96, 64)
+    assert frame[:, :8, 0].mean() > 150 and frame[:, -8:, 0].mean() < 60
