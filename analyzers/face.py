@@ -99,16 +99,20 @@ def region_quality(gray: np.ndarray, box: tuple[int, int, int, int] | None) -> t
 
 
 def face_crop(
-    rgb: np.ndarray,
+    image: np.ndarray,
     landmarks: np.ndarray,
     size: int = 64,
     margin: float = CROP_MARGIN,
     shift_up: float = CROP_SHIFT_UP,
 ) -> np.ndarray | None:
-    """Square grayscale crop around the landmarks, resized for the expression classifier.
+    """Square grayscale crop of the face, rotated so the eyes are level, for the classifier.
+
+    The landmarks are turned about the face centre by the angle of the line through the two
+    iris centres; the crop is the square around the turned landmarks (larger extent plus
+    ``margin`` on each side, centre moved up by ``shift_up``), sampled with one affine warp.
 
     Args:
-        rgb: uint8, shape (H, W, 3).
+        image: uint8, shape (H, W, 3) RGB or (H, W) grey.
         landmarks: float32, shape (478, 3), x/y normalised to [0, 1].
         size: Output side in pixels.
         margin: Extra border on each side, as a fraction of the landmarks' larger extent.
@@ -117,22 +121,41 @@ def face_crop(
     Returns:
         uint8, shape (size, size), or None when the face is smaller than 24 px.
     """
-    h, w = rgb.shape[:2]
-    xs, ys = landmarks[:, 0] * w, landmarks[:, 1] * h
-    extent = max(xs.max() - xs.min(), ys.max() - ys.min())
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    pts = landmarks[:, :2].astype(np.float64) * (w, h)
+    eye_vec = pts[LEFT_EYE_CENTRE] - pts[RIGHT_EYE_CENTRE]
+    theta = float(np.arctan2(eye_vec[1], eye_vec[0]))
+    cos, sin = np.cos(theta), np.sin(theta)
+    rot = np.array([[cos, sin], [-sin, cos]])  # turns the eye line level
+    centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+    aligned = (pts - centre) @ rot.T + centre
+    lo, hi = aligned.min(axis=0), aligned.max(axis=0)
+    extent = float(max(hi - lo))
     side = extent * (1 + 2 * margin)
     if side < MIN_FACE_SIDE_PX:
         return None
-    cx, cy = (xs.max() + xs.min()) / 2, (ys.max() + ys.min()) / 2 - shift_up * extent
-    x0, y0 = int(round(cx - side / 2)), int(round(cy - side / 2))
-    s = int(round(side))
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    pad = max(0, -x0, -y0, x0 + s - w, y0 + s - h)
-    if pad:
-        gray = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-        x0, y0 = x0 + pad, y0 + pad
-    crop = gray[y0 : y0 + s, x0 : x0 + s]
-    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+    box_centre = (lo + hi) / 2 - (0.0, shift_up * extent)
+    scale = size / side
+    # Downscale first when the face is much larger than the output, to avoid aliasing.
+    pre = min(1.0, 2.0 * size / side)
+    if pre < 1.0:
+        gray = cv2.resize(
+            gray, (max(1, round(w * pre)), max(1, round(h * pre))), interpolation=cv2.INTER_AREA
+        )
+        scale /= pre
+        centre, box_centre = centre * pre, box_centre * pre
+        side *= pre
+    origin = box_centre - side / 2
+    m = scale * rot
+    t = scale * (centre - rot @ centre - origin)
+    return cv2.warpAffine(
+        gray,
+        np.hstack([m, t[:, None]]),
+        (size, size),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 class FaceFrameCollector:
@@ -176,7 +199,7 @@ class FaceFrameCollector:
         brightness, sharpness = region_quality(gray, box)
         emotion = None
         if self._classify is not None:
-            crop = face_crop(rgb, face.landmarks, size=self._crop_size)
+            crop = face_crop(gray, face.landmarks, size=self._crop_size)
             if crop is not None:
                 emotion = self._classify(crop[None])[0]
         iod = float(np.linalg.norm(pts[RIGHT_EYE_CENTRE, :2] - pts[LEFT_EYE_CENTRE, :2]))

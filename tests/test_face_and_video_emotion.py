@@ -42,3 +42,16 @@ def test_collector_and_summary(registry, face_rgb, no_face_rgb):
 def test_summary_without_any_face():
     s = summarize([FaceFrame(t_s=0.0, has_face=False)], sample_fps=4.0, model_name="m")
     assert s.emotion is None and s.dominant_emotion is None and s.face_coverage == 0
+
+
+def test_crop_is_aligned_on_the_eyes(registry, face_rgb):
+    import cv2
+
+    upright = registry.get("face").detect(face_rgb)
+    m = cv2.getRotationMatrix2D((face_rgb.shape[1] / 2, face_rgb.shape[0] / 2), 20, 1.0)
+    tilted_rgb = cv2.warpAffine(face_rgb, m, face_rgb.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+    tilted = registry.get("face").detect(tilted_rgb)
+    a = face_crop(face_rgb, upright.landmarks, size=96).astype(float)
+    b = face_crop(tilted_rgb, tilted.landmarks, size=96).astype(float)
+    plain = cv2.resize(cv2.cvtColor(tilted_rgb, cv2.COLOR_RGB2GRAY), (96, 96)).astype(float)
+    assert np.abs(a - b).mean() < 20 < np.abs(a - plain).mean()
