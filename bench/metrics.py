@@ -1,13 +1,15 @@
-"""Metrics shared by the accuracy benchmarks (scikit-learn for the standard ones)."""
+"""Metrics shared by the accuracy benchmarks and the training scripts (scikit-learn for the
+standard ones, imported where used so the training environment needs only numpy and scipy)."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 
 
 def classification(y_true: list[str], y_pred: list[str], labels: list[str]) -> dict:
     """Accuracy, macro-F1 (over the labels present in y_true) and the confusion matrix."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
     present = [lab for lab in labels if lab in set(y_true)]
     return {
         "n": len(y_true),
@@ -53,4 +55,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def auc(y_true: list[int], scores: list[float]) -> float:
+    from sklearn.metrics import roc_auc_score
+
     return round(float(roc_auc_score(y_true, scores)), 4)

@@ -28,6 +28,8 @@ import torch
 from PIL import Image
 from torch import nn
 
+from bench.metrics import fit_temperature
+
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "models" / "face_expression"
@@ -188,18 +190,6 @@ def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         xb = x[b : b + 512]
         out.append((model(xb) + model(xb.flip(-1))) / 2)
     return torch.cat(out)
-
-
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    from scipy.optimize import minimize_scalar
-
-    def nll(t: float) -> float:
-        z = logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-logp[np.arange(len(y)), y].mean())
-
-    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
 
 
 if __name__ == "__main__":
