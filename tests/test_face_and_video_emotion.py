@@ -17,17 +17,22 @@ def test_landmarker_finds_the_face(registry, face_rgb, no_face_rgb):
     assert registry.get("face").detect(no_face_rgb) is None
 
 
-def test_crop_and_expression_probabilities(registry, face_rgb):
+@pytest.mark.parametrize("model_cls", ["FacialExpressionModel", "OnnxFacialExpressionModel"])
+def test_crop_and_expression_probabilities(registry, face_rgb, model_cls):
+    import models.facial_expression as fe
+
+    model = getattr(fe, model_cls)()
     face = registry.get("face").detect(face_rgb)
-    crop = face_crop(face_rgb, face.landmarks)
-    assert crop.shape == (64, 64) and crop.dtype == np.uint8
-    p = registry.get("facial_expression").predict(crop[None])
-    assert p.shape == (1, 7)
-    assert p.sum() == pytest.approx(1.0, abs=1e-4) and (p >= 0).all()
+    crop = face_crop(face_rgb, face.landmarks, size=model.input_size)
+    assert crop.shape == (model.input_size,) * 2 and crop.dtype == np.uint8
+    p = model.predict(np.stack([crop, crop[:, ::-1]]))
+    assert p.shape == (2, 7)
+    assert p.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-4) and (p >= 0).all()
 
 
 def test_collector_and_summary(registry, face_rgb, no_face_rgb):
-    c = FaceFrameCollector(registry.get("face").detect, registry.get("facial_expression").predict)
+    fer = registry.get("facial_expression")
+    c = FaceFrameCollector(registry.get("face").detect, fer.predict, crop_size=fer.input_size)
     for i, img in enumerate([face_rgb, no_face_rgb, face_rgb, face_rgb]):
         c(i * 0.25, img)
     s = summarize(c.frames, sample_fps=4.0, model_name="m")
