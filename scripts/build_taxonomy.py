@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_GENERAL = 4.0  # single words at least this common are not general-skill aliases
@@ -355,7 +355,7 @@ def build(data: Path) -> dict:
         elif z >= ZIPF_CASE_OR_LIST:
             ambiguity[alias] = 1
     return {
-        "name": "ESCO v1.2.0 + O*NET 28 Technology Skills",
+        "name": "ESCO v1.2.0 + O*NET 28 Technology Skills + curated common skills",
         "version": VERSION,
         "attribution": (
             "ESCO (c) European Union (Decision 2011/833/EU); O*NET 28, U.S. DOL/ETA, CC BY 4.0"
