@@ -135,7 +135,7 @@ def decode(
             f"{max_duration_s:.0f} s"
         )
     step = 1.0 / sample_fps
-    next_t = 0.0
+    last_bin = -1  # frames are sampled as the first frame in each 1 / sample_fps bin
     n_frames = 0
     chunks: list[np.ndarray] = []
     decoded_any = False
@@ -158,9 +158,10 @@ def decode(
                     decoded_any = True
                     if isinstance(frame, av.VideoFrame):
                         t = frame.time if frame.time is not None else n_frames * step
-                        if t + 1e-6 < next_t:
+                        time_bin = int(np.floor(t * sample_fps + 1e-6))
+                        if time_bin <= last_bin:
                             continue
-                        next_t = (int(t / step) + 1) * step
+                        last_bin = time_bin
                         n_frames += 1
                         if max_duration_s is not None and t > max_duration_s:
                             raise MediaTooLong(

@@ -75,3 +75,22 @@ def test_rotation_metadata_is_applied():
     frame = seen[0]
     assert frame.shape[:2] == (96, 64)
     assert frame[:, :8, 0].mean() > 150 and frame[:, -8:, 0].mean() < 60
+
+
+def test_sampling_rate_is_exact(media_dir, face_rgb):
+    """25 fps for 4 s sampled at 10 per second: exactly 40 frames, one per 0.1 s bin (float
+    rounding of times like 0.3 must not sample a bin twice)."""
+    from tests.media_factory import write_video
+
+    path = write_video(media_dir / "f25.mp4", face_rgb[::4, ::4], 4.0, fps=25)
+    times = []
+    out = media.decode(
+        path,
+        info=media.probe(path),
+        want_video=True,
+        want_audio=False,
+        sample_fps=10.0,
+        on_frame=lambda t, rgb: times.append(t),
+    )
+    assert out.frames_sampled == len(times) == 40
+    assert len({int(t * 10 + 1e-6) for t in times}) == 40
