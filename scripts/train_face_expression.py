@@ -99,10 +99,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "face_emotion")
     ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--init-seed", type=int, default=SEED, help="weights and augmentation")
+    ap.add_argument("--out-dir", type=Path, default=OUT)
     args = ap.parse_args()
-    torch.manual_seed(SEED)
-    random.seed(SEED)
-    np.random.seed(SEED)
+    torch.manual_seed(args.init_seed)
+    random.seed(args.init_seed)
+    np.random.seed(args.init_seed)
     torch.set_num_threads(2)
     x, y = load(args.data)
     rng = np.random.default_rng(SEED)
@@ -150,18 +152,18 @@ def main() -> None:
         log.info("%s", history[-1])
     logits = predict(model, xv)
     temperature = fit_temperature(logits.numpy(), yv.numpy())
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     torch.onnx.export(
         model,
         torch.zeros(1, 1, 48, 48),
-        OUT / "fer_vgg.onnx",
+        args.out_dir / "fer_vgg.onnx",
         input_names=["x"],
         output_names=["logits"],
         dynamic_axes={"x": {0: "n"}, "logits": {0: "n"}},
         dynamo=False,
     )
-    (OUT / "training.json").write_text(
+    (args.out_dir / "training.json").write_text(
         json.dumps(
             {
                 "data": "FER2013 training split (../shared/data/face_emotion/fer2013_train), "
