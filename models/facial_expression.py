@@ -49,13 +49,15 @@ class FacialExpressionModel:
 
 
 class OnnxFacialExpressionModel:
-    """The project's FER2013 CNN (models/face_expression/MODEL_CARD.md), run by onnxruntime.
+    """The project's FER2013 CNN ensemble (models/face_expression/MODEL_CARD.md), run by
+    onnxruntime.
 
-    Input: grey 48x48 face crops; the logits of the crop and of its mirror image are averaged,
-    divided by the temperature fitted on the training split's validation part, and soft-maxed.
+    Input: grey 48x48 face crops. Each member's logits are averaged over the crop and its
+    mirror image, the members' logits are averaged, divided by the ensemble's temperature
+    (fitted on the validation part of the training split) and soft-maxed.
     """
 
-    name = "fer2013-vgg-cnn-onnx"
+    name = "fer2013-cnn-ensemble-onnx"
     input_size = 48
 
     def __init__(self) -> None:
@@ -63,16 +65,18 @@ class OnnxFacialExpressionModel:
 
         import onnxruntime as ort
 
+        spec_path = paths.face_expression_ensemble()
+        spec = json.loads(spec_path.read_text())
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(paths.face_expression_onnx()),
-            sess_options=opts,
-            providers=["CPUExecutionProvider"],
-        )
-        meta = json.loads(paths.face_expression_onnx().with_name("training.json").read_text())
-        self.temperature = float(meta.get("temperature", 1.0))
+        self._sessions = [
+            ort.InferenceSession(str(spec_path.parent / m), sess_options=opts,
+                                 providers=["CPUExecutionProvider"])
+            for m in spec["members"]
+        ]
+        self.temperature = float(spec["temperature"])
+        self.name = f"fer2013-cnn-ensemble{len(self._sessions)}-onnx-int8"
 
     def predict(self, faces: np.ndarray) -> np.ndarray:
         """Class probabilities for face crops.
@@ -84,9 +88,12 @@ class OnnxFacialExpressionModel:
             float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order.
         """
         x = (faces.astype(np.float32) / 127.5 - 1.0)[:, None]
-        both = np.concatenate([x, x[..., ::-1]])
-        logits = self._session.run(None, {"x": np.ascontiguousarray(both)})[0]
-        z = (logits[: len(x)] + logits[len(x) :]) / 2 / self.temperature
+        both = np.ascontiguousarray(np.concatenate([x, x[..., ::-1]]))
+        z = np.zeros((len(x), 7), dtype=np.float32)
+        for session in self._sessions:
+            logits = session.run(None, {"x": both})[0]
+            z += (logits[: len(x)] + logits[len(x) :]) / 2
+        z = z / len(self._sessions) / self.temperature
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)

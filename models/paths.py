@@ -70,11 +70,12 @@ def speech_emotion_artifact() -> Path:
     return path
 
 
-def face_expression_onnx() -> Path:
-    """The project's own FER2013 CNN (see models/face_expression/MODEL_CARD.md)."""
-    path = REPO_MODELS_DIR / "face_expression" / "fer_vgg.onnx"
+def face_expression_ensemble() -> Path:
+    """The project's own FER2013 CNNs: ensemble.json lists the ONNX members and the temperature
+    (see models/face_expression/MODEL_CARD.md)."""
+    path = REPO_MODELS_DIR / "face_expression" / "ensemble.json"
     if not path.exists():
         raise ModelFileMissing(
-            "models/face_expression/fer_vgg.onnx is missing; run `make train-face-expression`"
+            "models/face_expression/ensemble.json is missing; run `make train-face-expression`"
         )
     return path

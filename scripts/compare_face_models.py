@@ -57,6 +57,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="+", type=Path)
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "face_emotion")
+    ap.add_argument("--write", type=Path, help="write an ensemble.json of all MODEL_DIRs here")
     args = ap.parse_args()
     x, y = validation_split(args.data)
     all_logits = []
@@ -64,14 +65,29 @@ def main() -> None:
         z = logits_of(m, x)
         all_logits.append(z)
         print(f"{m}: validation accuracy {np.mean(z.argmax(1) == y):.4f}")
-    if len(all_logits) > 1:
-        z = np.mean(all_logits, axis=0)
-        t = fit_temperature(z, y)
-        print(
-            f"ensemble of {len(all_logits)}: validation accuracy {np.mean(z.argmax(1) == y):.4f}, "
-            f"temperature {t:.4f}, ECE {expected_calibration_error(softmax(z / t), y)}"
-        )
-        print(json.dumps({"ensemble_temperature": round(t, 4)}))
+    z = np.mean(all_logits, axis=0)
+    t = fit_temperature(z, y)
+    acc = float(np.mean(z.argmax(1) == y))
+    ece = expected_calibration_error(softmax(z / t), y)
+    print(
+        f"ensemble of {len(all_logits)}: validation accuracy {acc:.4f}, temperature {t:.4f}, "
+        f"ECE {ece}"
+    )
+    if args.write:
+        spec = {
+            "members": [
+                str((m / "fer_vgg.onnx").resolve().relative_to(args.write.resolve().parent))
+                for m in args.models
+            ],
+            "temperature": round(t, 4),
+            "validation": {
+                "data": "FER2013 training split, stratified 10 % held out (seed 7)",
+                "n": int(len(y)),
+                "accuracy": round(acc, 4),
+                "ece": ece,
+            },
+        }
+        args.write.write_text(json.dumps(spec, indent=2) + "\n")
 
 
 if __name__ == "__main__":

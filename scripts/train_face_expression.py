@@ -11,7 +11,9 @@ epoch report and the temperature (calibration); random horizontal flips, random 
 landmarks, not like FER2013's detector), label smoothing 0.1, AdamW + one-cycle schedule.
 The test subsets (fer2013/, ckplus48/) are never read here.
 
-Writes models/face_expression/fer_vgg.onnx and models/face_expression/training.json.
+Writes <out-dir>/fer_vgg.onnx (int8 weights) and <out-dir>/training.json; `make
+train-face-expression` trains two seeds and writes models/face_expression/ensemble.json with
+scripts/compare_face_models.py.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from bench.metrics import fit_temperature
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "models" / "face_expression"
+OUT = REPO / "models" / "face_expression" / "seed7"
 SEED = 7
 log = logging.getLogger("train_face_expression")
 
@@ -154,15 +156,24 @@ def main() -> None:
     temperature = fit_temperature(logits.numpy(), yv.numpy())
     args.out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
+    float_path = args.out_dir / "fer_vgg.float.onnx"
     torch.onnx.export(
         model,
         torch.zeros(1, 1, 48, 48),
-        args.out_dir / "fer_vgg.onnx",
+        float_path,
         input_names=["x"],
         output_names=["logits"],
         dynamic_axes={"x": {0: "n"}, "logits": {0: "n"}},
         dynamo=False,
     )
+    # int8 weights (dynamic quantisation): 4.7 MB -> 1.2 MB; validation accuracy 65.24 % ->
+    # 65.17 % for the first model (scripts/compare_face_models.py).
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(float_path), str(args.out_dir / "fer_vgg.onnx"), weight_type=QuantType.QInt8
+    )
+    float_path.unlink()
     (args.out_dir / "training.json").write_text(
         json.dumps(
             {
