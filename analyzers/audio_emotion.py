@@ -13,9 +13,9 @@ import numpy as np
 
 from analyzers.errors import InvalidInput
 from analyzers.labels import EMOTION_LABELS, dominant, to_percent_dict
+from analyzers.media import SAMPLE_RATE_HZ
 from analyzers.report import AudioChunk, AudioEmotionSection, Emotion
 
-SAMPLE_RATE_HZ = 16_000
 WINDOW_S = 30.0
 ENCODER_FRAME_S = 0.02
 MIN_SPEECH_RATIO = 0.3

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analyzers.media import SAMPLE_RATE_HZ
 from analyzers.report import (
     DeliveryAudio,
     F0Stats,
@@ -23,7 +24,6 @@ from analyzers.report import (
     Word,
 )
 
-SAMPLE_RATE_HZ = 16_000
 F0_FLOOR_HZ, F0_CEIL_HZ = 60.0, 500.0
 FRAME_S, HOP_S = 0.025, 0.010
 SILENCE_DBFS = -60.0

@@ -56,13 +56,10 @@ def _require_emotion() -> None:
 
 
 def _wants_html() -> bool:
+    """?format=html, or an Accept header that prefers HTML (a browser) over JSON."""
     if request.args.get("format") == "html":
         return True
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return (
-        best == "text/html"
-        and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
-    )
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
 def _report(req: pipeline.AnalysisRequest) -> Response:

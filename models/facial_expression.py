@@ -71,8 +71,9 @@ class OnnxFacialExpressionModel:
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self._sessions = [
-            ort.InferenceSession(str(spec_path.parent / m), sess_options=opts,
-                                 providers=["CPUExecutionProvider"])
+            ort.InferenceSession(
+                str(spec_path.parent / m), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
             for m in spec["members"]
         ]
         self.temperature = float(spec["temperature"])

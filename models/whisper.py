@@ -13,9 +13,6 @@ import numpy as np
 
 from models import paths
 
-SAMPLE_RATE_HZ = 16_000
-WINDOW_S = 30.0
-ENCODER_FRAME_S = 0.02  # 1500 encoder frames per 30 s window
 # Conditioning the decoder on a disfluent prompt makes Whisper keep the fillers it otherwise
 # drops ("um", "uh"); measured in docs/decisions/0006-filler-prompt.md.
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
