@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf clean
 
 install: $(STAMP)
 
@@ -40,6 +40,15 @@ bench-accuracy: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --no-deps skill-extractor==0.2.0
 	$(BIN)/python -m bench.accuracy
+
+# Speed and memory of the real service, beside the fer package and PocketSphinx (their own venv).
+PEERS_VENV := .venv-peers
+bench-perf: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r requirements-peers.txt
+	$(PEERS_VENV)/bin/python -m pip install --quiet --no-deps fer==25.10.3
+	$(BIN)/python -m bench.perf
 
 # Training the facial-expression CNN needs torch (CPU build), kept out of the service's .venv.
 TRAIN_VENV := .venv-train

@@ -47,7 +47,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _cleanup(_exc):
         uploads.cleanup(keep=settings.keep_uploads)
 
-    get_registry().configure(face_expression_model=settings.face_expression_model)
+    get_registry().configure(
+        face_expression_model=settings.face_expression_model,
+        face_workers=settings.face_workers,
+    )
     register_error_handlers(app)
     app.register_blueprint(bp)
     return app

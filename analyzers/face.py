@@ -3,6 +3,8 @@ the expression classifier reads. Consumes frames one at a time (see analyzers.me
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -158,14 +160,94 @@ def face_crop(
     )
 
 
+def measure_frame(
+    t_s: float,
+    rgb: np.ndarray,
+    detect: Callable[[np.ndarray], object],
+    classify: Callable[[np.ndarray], np.ndarray] | None,
+    crop_size: int = 64,
+) -> tuple[FaceFrame, np.ndarray | None, tuple[float, float]]:
+    """Detect and measure the face of one frame (no state: safe to run in worker threads).
+
+    Args:
+        t_s: Media time of the frame, seconds.
+        rgb: uint8, shape (H, W, 3).
+        detect: ``rgb -> FaceLandmarks | None``.
+        classify: ``(n, s, s) uint8 -> (n, 7)`` expression probabilities, or None to skip.
+        crop_size: The classifier's input side ``s`` in pixels.
+
+    Returns:
+        (the frame's FaceFrame without ``motion_iod_per_s``, landmark pixel positions of shape
+        (478, 2) or None without a face, (seconds in ``detect``, seconds in ``classify``)); the
+        caller fills motion from consecutive frames.
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    t0 = time.perf_counter()
+    face = detect(rgb)
+    detect_s = time.perf_counter() - t0
+    classify_s = 0.0
+    if face is None:
+        brightness, sharpness = region_quality(gray, None)
+        return FaceFrame(t_s, False, brightness, sharpness), None, (detect_s, classify_s)
+    h, w = rgb.shape[:2]
+    pts = face.landmarks * np.array([w, h, w], dtype=np.float32)
+    box = (
+        int(pts[:, 0].min()),
+        int(pts[:, 1].min()),
+        int(pts[:, 0].max()),
+        int(pts[:, 1].max()),
+    )
+    brightness, sharpness = region_quality(gray, box)
+    emotion = None
+    if classify is not None:
+        crop = face_crop(gray, face.landmarks, size=crop_size)
+        if crop is not None:
+            t0 = time.perf_counter()
+            emotion = classify(crop[None])[0]
+            classify_s = time.perf_counter() - t0
+    b = face.blendshapes
+    yaw, pitch, roll = head_pose_deg(face.transform)
+    frame = FaceFrame(
+        t_s=t_s,
+        has_face=True,
+        brightness=brightness,
+        sharpness=sharpness,
+        emotion=emotion,
+        ear=(eye_aspect_ratio(pts, RIGHT_EYE_EAR) + eye_aspect_ratio(pts, LEFT_EYE_EAR)) / 2,
+        yaw_deg=yaw,
+        pitch_deg=pitch,
+        roll_deg=roll,
+        gaze_down=(b.get("eyeLookDownLeft", 0) + b.get("eyeLookDownRight", 0)) / 2,
+        gaze_up=(b.get("eyeLookUpLeft", 0) + b.get("eyeLookUpRight", 0)) / 2,
+        gaze_side=max(
+            b.get(k, 0)
+            for k in ("eyeLookInLeft", "eyeLookInRight", "eyeLookOutLeft", "eyeLookOutRight")
+        ),
+        smile=(b.get("mouthSmileLeft", 0) + b.get("mouthSmileRight", 0)) / 2,
+    )
+    return frame, np.ascontiguousarray(pts[:, :2]), (detect_s, classify_s)
+
+
 class FaceFrameCollector:
     """Frame callback: detects the face, measures it, classifies its expression; keeps one
     small FaceFrame per sampled frame (never the frame or its landmarks).
+
+    With an ``executor``, frames are measured in its worker threads (``detect`` and
+    ``classify`` must then be thread-safe) while the caller decodes the next ones; results are
+    taken back in frame order, at most ``max_in_flight`` frames are pending (memory stays
+    flat), and the output is identical to the sequential one. Call :meth:`finish` after the
+    last frame.
 
     Args:
         detect: ``rgb -> FaceLandmarks | None`` (models.face_landmarker.FaceLandmarkerModel.detect).
         classify: ``(n, s, s) uint8 -> (n, 7)`` probabilities, or None to skip expressions.
         crop_size: The classifier's input side ``s`` in pixels.
+        classify_fps: Classify the first sampled frame of each 1 / classify_fps bin of media
+            time (when it shows a face); None classifies every face. Expressions are reported
+            per 0.5 s, so 5 per second keeps two or three per bin while landmarks (blinks need
+            them) run at the full sampling rate.
+        executor: A concurrent.futures.Executor, or None to measure in the calling thread.
+        max_in_flight: Pending frames at most (with an executor).
     """
 
     def __init__(
@@ -173,67 +255,68 @@ class FaceFrameCollector:
         detect: Callable[[np.ndarray], object],
         classify: Callable[[np.ndarray], np.ndarray] | None,
         crop_size: int = 64,
+        classify_fps: float | None = None,
+        executor=None,
+        max_in_flight: int = 4,
     ) -> None:
         self._detect = detect
         self._classify = classify
         self._crop_size = crop_size
+        self._classify_fps = classify_fps
+        self._last_classified_bin = -1
+        self._executor = executor
+        self._max_in_flight = max(1, max_in_flight)
+        self._pending: deque = deque()
         self.frames: list[FaceFrame] = []
+        self.detect_s = 0.0  # time spent in detect / classify, summed over worker threads
+        self.classify_s = 0.0
         self._previous: tuple[float, np.ndarray] | None = None
 
+    def _due_for_classification(self, t_s: float) -> bool:
+        if self._classify is None:
+            return False
+        if self._classify_fps is None:
+            return True
+        time_bin = int(np.floor(t_s * self._classify_fps + 1e-6))
+        if time_bin <= self._last_classified_bin:
+            return False
+        self._last_classified_bin = time_bin
+        return True
+
     def __call__(self, t_s: float, rgb: np.ndarray) -> None:
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        face = self._detect(rgb)
-        if face is None:
-            brightness, sharpness = region_quality(gray, None)
-            self.frames.append(FaceFrame(t_s, False, brightness, sharpness))
-            self._previous = None
+        classify = self._classify if self._due_for_classification(t_s) else None
+        args = (t_s, rgb, self._detect, classify, self._crop_size)
+        if self._executor is None:
+            self._add(*measure_frame(*args))
             return
-        h, w = rgb.shape[:2]
-        pts = face.landmarks * np.array([w, h, w], dtype=np.float32)
-        box = (
-            int(pts[:, 0].min()),
-            int(pts[:, 1].min()),
-            int(pts[:, 0].max()),
-            int(pts[:, 1].max()),
-        )
-        brightness, sharpness = region_quality(gray, box)
-        emotion = None
-        if self._classify is not None:
-            crop = face_crop(gray, face.landmarks, size=self._crop_size)
-            if crop is not None:
-                emotion = self._classify(crop[None])[0]
-        iod = float(np.linalg.norm(pts[RIGHT_EYE_CENTRE, :2] - pts[LEFT_EYE_CENTRE, :2]))
-        motion = None
-        if self._previous is not None and iod > 1e-6 and t_s > self._previous[0]:
-            shift = np.linalg.norm(pts[:, :2] - self._previous[1], axis=1).mean()
-            motion = float(shift / iod / (t_s - self._previous[0]))
-        self._previous = (t_s, pts[:, :2].copy())
-        b = face.blendshapes
-        yaw, pitch, roll = head_pose_deg(face.transform)
-        self.frames.append(
-            FaceFrame(
-                t_s=t_s,
-                has_face=True,
-                brightness=brightness,
-                sharpness=sharpness,
-                emotion=emotion,
-                ear=(eye_aspect_ratio(pts, RIGHT_EYE_EAR) + eye_aspect_ratio(pts, LEFT_EYE_EAR))
-                / 2,
-                yaw_deg=yaw,
-                pitch_deg=pitch,
-                roll_deg=roll,
-                gaze_down=(b.get("eyeLookDownLeft", 0) + b.get("eyeLookDownRight", 0)) / 2,
-                gaze_up=(b.get("eyeLookUpLeft", 0) + b.get("eyeLookUpRight", 0)) / 2,
-                gaze_side=max(
-                    b.get(k, 0)
-                    for k in (
-                        "eyeLookInLeft",
-                        "eyeLookInRight",
-                        "eyeLookOutLeft",
-                        "eyeLookOutRight",
-                    )
-                ),
-                smile=(b.get("mouthSmileLeft", 0) + b.get("mouthSmileRight", 0)) / 2,
-                motion_iod_per_s=motion,
-            )
-        )
+        self._pending.append(self._executor.submit(measure_frame, *args))
+        while len(self._pending) > self._max_in_flight:
+            self._add(*self._pending.popleft().result())
+
+    def finish(self) -> list[FaceFrame]:
+        """Wait for pending frames; returns :attr:`frames`."""
+        while self._pending:
+            self._add(*self._pending.popleft().result())
+        return self.frames
+
+    def cancel(self) -> None:
+        """Drop pending frames (after an error)."""
+        for future in self._pending:
+            future.cancel()
+        for future in self._pending:
+            if not future.cancelled():
+                future.exception()  # wait: the worker still holds the frame
+        self._pending.clear()
+
+    def _add(self, frame: FaceFrame, pts: np.ndarray | None, seconds: tuple[float, float]) -> None:
+        self.detect_s += seconds[0]
+        self.classify_s += seconds[1]
+        if pts is None:
+            self._previous = None
+        else:
+            iod = float(np.linalg.norm(pts[RIGHT_EYE_CENTRE] - pts[LEFT_EYE_CENTRE]))
+            if self._previous is not None and iod > 1e-6 and frame.t_s > self._previous[0]:
+                shift = np.linalg.norm(pts - self._previous[1], axis=1).mean()
+                frame.motion_iod_per_s = float(shift / iod / (frame.t_s - self._previous[0]))
+            self._previous = (frame.t_s, pts)
+        self.frames.append(frame)

@@ -138,6 +138,8 @@ def decode(
     last_bin = -1  # frames are sampled as the first frame in each 1 / sample_fps bin
     n_frames = 0
     chunks: list[np.ndarray] = []
+    n_samples = 0
+    max_samples = None if max_duration_s is None else int((max_duration_s + 1) * SAMPLE_RATE_HZ)
     decoded_any = False
     try:
         with av.open(str(path)) as container:
@@ -177,6 +179,11 @@ def decode(
                     else:
                         for r in resampler.resample(frame):
                             chunks.append(r.to_ndarray()[0].copy())
+                            n_samples += r.samples
+                        if max_samples is not None and n_samples > max_samples:
+                            raise MediaTooLong(
+                                f"the media is longer than the {max_duration_s:.0f} s limit"
+                            )
             if astream is not None:
                 for r in resampler.resample(None):
                     chunks.append(r.to_ndarray()[0].copy())

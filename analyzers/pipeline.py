@@ -8,8 +8,10 @@ emotion and similarity. Nothing here imports Flask or reads configuration.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +55,9 @@ SECTIONS = (
     "skills_match",
 )
 LOW_FACE_COVERAGE = 0.5
+# A prompted Whisper decode that leaves more than this share of the speech untranscribed is
+# redone without the prompt (docs/decisions/0007-parallel-stages.md tells the case found).
+MIN_SPEECH_COVERAGE = 0.8
 IN_DOMAIN_MIN = 0.5
 
 
@@ -61,6 +66,8 @@ class PipelineOptions:
     """Plain values the pipeline needs (built from the service settings by the API layer)."""
 
     sample_fps: float = 10.0
+    expression_fps: float = 5.0
+    parallel: bool = True
     frame_max_side_px: int = 640
     chunk_s: float = 3.0
     emotion_enabled: bool = True
@@ -116,6 +123,7 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
         analyzers.errors.AnalysisError subclasses for unusable input (see each analyzer).
     """
     timer = _Timer()
+    started = time.perf_counter()
     warnings: list[ReportWarning] = []
     inputs = Inputs(
         question_chars=len(req.question) if req.question else None,
@@ -178,6 +186,7 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
             skills=out.get("skills_match"),
         )
 
+    timer.add("total", time.perf_counter() - started)
     return Report(
         report_id=str(uuid.uuid4()),
         created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -205,8 +214,13 @@ def _input_file(f: UploadedFile, info: media.MediaInfo | None = None) -> InputFi
 
 
 def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_on) -> None:
+    """Audio first (a fast audio-only pass), then the speech analyses in a worker thread while
+    this thread decodes the video and runs the face models: the two halves share no state and
+    the heavy parts (CTranslate2, MediaPipe, onnxruntime, FFmpeg) release the GIL, so on two
+    cores they overlap (docs/decisions/0007-parallel-stages.md)."""
     t0 = time.perf_counter()
     info = media.probe(req.media.path)
+    timer.add("decode", time.perf_counter() - t0)
     inputs.files.append(_input_file(req.media, info))
     want_expression = "video_emotion" in req.sections and emotion_on
     want_face = want_expression or "delivery" in req.sections
@@ -234,62 +248,143 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
                 "were skipped.",
             )
         )
-    collector = None
-    face_s = 0.0
-    if want_video:
-        landmarker = models.get("face")
-        fer = models.get("facial_expression") if want_expression else None
-        collector = FaceFrameCollector(
-            landmarker.detect,
-            fer.predict if fer else None,
-            crop_size=fer.input_size if fer else 64,
+    audio_job = None
+    if want_audio:
+        t0 = time.perf_counter()
+        decoded = media.decode(
+            req.media.path,
+            info=info,
+            want_video=False,
+            want_audio=True,
+            max_duration_s=options.max_media_duration_s,
+        )
+        timer.add("decode", time.perf_counter() - t0)
+        audio_job = _AudioJob(req, options, models, decoded, emotion_on)
+        if want_video and options.parallel:
+            audio_job.start()
+        else:
+            audio_job.run()
+    try:
+        if want_video:
+            _analyze_video(req, options, models, info, out, warnings, timer, want_expression)
+    finally:
+        if audio_job is not None:
+            audio_job.join()
+    if audio_job is not None:
+        audio_job.merge_into(out, warnings, timer)
+
+
+def _analyze_video(req, options, models, info, out, warnings, timer, want_expression) -> None:
+    landmarker = models.get("face")
+    fer = models.get("facial_expression") if want_expression else None
+    workers = getattr(landmarker, "instances", 1)
+    executor = (
+        ThreadPoolExecutor(workers, thread_name_prefix="caa-face") if options.parallel else None
+    )
+    collector = FaceFrameCollector(
+        landmarker.detect,
+        fer.predict if fer else None,
+        crop_size=fer.input_size if fer else 64,
+        classify_fps=options.expression_fps,
+        executor=executor,
+        max_in_flight=2 * workers,
+    )
+    t0 = time.perf_counter()
+    try:
+        media.decode(
+            req.media.path,
+            info=info,
+            want_video=True,
+            want_audio=False,
+            sample_fps=options.sample_fps,
+            max_side_px=options.frame_max_side_px,
+            max_duration_s=options.max_media_duration_s,
+            on_frame=collector,
+        )
+        collector.finish()
+    except BaseException:
+        collector.cancel()
+        raise
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True)
+    # decoding and the face models overlap: the video half's wall time, and the time spent in
+    # each model summed over the worker threads
+    timer.add("video_total", time.perf_counter() - t0)
+    timer.add("face_landmarks", collector.detect_s)
+    if want_expression:
+        timer.add("facial_emotion", collector.classify_s)
+    coverage = sum(f.has_face for f in collector.frames) / max(1, len(collector.frames))
+    if want_expression:
+        out["video_emotion"] = video_emotion.summarize(
+            collector.frames,
+            sample_fps=options.sample_fps,
+            model_name=fer.name,
+            expression_fps=options.expression_fps,
+        )
+    if "delivery" in req.sections:
+        t0 = time.perf_counter()
+        out.setdefault("delivery", {})["video"] = delivery_video.delivery_video(
+            collector.frames, sample_fps=options.sample_fps
+        )
+        timer.add("delivery", time.perf_counter() - t0)
+    if coverage == 0:
+        warnings.append(
+            ReportWarning(
+                code="no_face_detected", message="No face was found in any sampled frame."
+            )
+        )
+    elif coverage < LOW_FACE_COVERAGE:
+        warnings.append(
+            ReportWarning(
+                code="low_face_coverage",
+                message=f"A face was visible in only {coverage:.0%} of frames.",
+            )
         )
 
-        def on_frame(t_s, rgb):
-            nonlocal face_s
-            f0 = time.perf_counter()
-            collector(t_s, rgb)
-            face_s += time.perf_counter() - f0
 
-    decoded = media.decode(
-        req.media.path,
-        info=info,
-        want_video=want_video,
-        want_audio=want_audio,
-        sample_fps=options.sample_fps,
-        max_side_px=options.frame_max_side_px,
-        max_duration_s=options.max_media_duration_s,
-        on_frame=on_frame if want_video else None,
-    )
-    timer.add("decode", time.perf_counter() - t0 - face_s)
-    if want_video:
-        timer.add("face", face_s)
-        coverage = sum(f.has_face for f in collector.frames) / max(1, len(collector.frames))
-        if want_expression:
-            out["video_emotion"] = video_emotion.summarize(
-                collector.frames, sample_fps=options.sample_fps, model_name=fer.name
-            )
-        if "delivery" in req.sections:
-            t0 = time.perf_counter()
-            out.setdefault("delivery", {})["video"] = delivery_video.delivery_video(
-                collector.frames, sample_fps=options.sample_fps
-            )
-            timer.add("delivery", time.perf_counter() - t0)
-        if coverage == 0:
-            warnings.append(
-                ReportWarning(
-                    code="no_face_detected", message="No face was found in any sampled frame."
-                )
-            )
-        elif coverage < LOW_FACE_COVERAGE:
-            warnings.append(
-                ReportWarning(
-                    code="low_face_coverage",
-                    message=f"A face was visible in only {coverage:.0%} of frames.",
-                )
-            )
-    if not want_audio:
-        return
+class _AudioJob:
+    """The speech half of a media analysis, runnable in a worker thread.
+
+    It writes only to its own ``out`` / ``warnings`` / ``timer``; :meth:`merge_into` copies them
+    into the request's after :meth:`join`, and re-raises an exception the thread ended with.
+    """
+
+    def __init__(self, req, options, models, decoded, emotion_on) -> None:
+        self._args = (req, options, models, decoded, emotion_on)
+        self.out: dict = {}
+        self.warnings: list[ReportWarning] = []
+        self.timer = _Timer()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="caa-audio", daemon=True)
+        self._thread.start()
+
+    def run(self) -> None:
+        try:
+            _analyze_audio(*self._args, self.out, self.warnings, self.timer)
+        except BaseException as exc:  # handed to the request thread by merge_into
+            self._error = exc
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def merge_into(self, out: dict, warnings: list, timer: _Timer) -> None:
+        if self._error is not None:
+            raise self._error
+        delivery = self.out.pop("delivery", None)
+        if delivery:
+            out.setdefault("delivery", {}).update(delivery)
+        out.update(self.out)
+        warnings.extend(self.warnings)
+        for stage, ms in self.timer.ms.items():
+            timer.add(stage, ms / 1000.0)
+
+
+def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, timer) -> None:
     audio = decoded.audio
     whisper = models.get("whisper")
     from models.whisper import speech_regions  # the VAD model lives with the speech models
@@ -331,14 +426,15 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
             )
     if req.sections & {"transcript", "answer_similarity", "delivery"}:
         t0 = time.perf_counter()
-        segments, tinfo = whisper.transcribe(audio) if regions_s else ([], None)
-        section = transcript.build_transcript(
-            segments,
-            language=tinfo.language if tinfo else "en",
-            duration_s=decoded.audio_duration_s,
-            speech_regions_s=regions_s,
-            model_name=whisper.name,
-        )
+        section = _transcribe(whisper, audio, decoded.audio_duration_s, regions_s)
+        if section.speech_coverage is not None and section.speech_coverage < MIN_SPEECH_COVERAGE:
+            warnings.append(
+                ReportWarning(
+                    code="transcript_incomplete",
+                    message=f"Only {section.speech_coverage:.0%} of the speech was transcribed; "
+                    "measures built on the words (pace, pauses, fillers, similarity) are partial.",
+                )
+            )
         timer.add("speech_to_text", time.perf_counter() - t0)
         if req.sections & {"transcript", "answer_similarity"}:
             out["transcript"] = section
@@ -382,3 +478,41 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
                     message="No expected_answer was sent; answer similarity was skipped.",
                 )
             )
+
+
+def _transcribe(whisper, audio, duration_s: float, regions_s):
+    """Transcribe with the filler prompt; if that decode leaves speech untranscribed (Whisper
+    can jump ahead in time when prompted), decode the stretches it skipped again without the
+    prompt and add their words."""
+
+    def build(segments, info, prompt: bool):
+        return transcript.build_transcript(
+            segments,
+            language=info.language if info else "en",
+            duration_s=duration_s,
+            speech_regions_s=regions_s,
+            model_name=whisper.name,
+            filler_prompt=prompt,
+        )
+
+    if not regions_s:
+        return build([], None, True)
+    segments, info = whisper.transcribe(audio)
+    section = build(segments, info, True)
+    if section.speech_coverage is None or section.speech_coverage >= MIN_SPEECH_COVERAGE:
+        return section
+    added = []
+    for start_s, end_s in transcript.uncovered_speech(section.words, regions_s):
+        a = max(0, int((start_s - 0.2) * media.SAMPLE_RATE_HZ))
+        b = min(len(audio), int((end_s + 0.2) * media.SAMPLE_RATE_HZ))
+        offset = a / media.SAMPLE_RATE_HZ
+        for seg in whisper.transcribe(audio[a:b], prompt=False)[0]:
+            added.append(transcript.shifted(seg, offset))
+    merged = build(sorted([*segments, *added], key=lambda seg: seg.start), info, False)
+    log.info(
+        "prompted transcript covered %.2f of the speech; with %d re-decoded segments %.2f",
+        section.speech_coverage,
+        len(added),
+        merged.speech_coverage or 0.0,
+    )
+    return merged

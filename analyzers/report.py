@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -95,8 +95,13 @@ class TimelinePoint(_Model):
 class VideoEmotionSection(_Model):
     model: str
     sample_fps: float
+    expression_fps: float = Field(
+        description="Faces classified per media second (at most sample_fps; landmarks run at "
+        "sample_fps)."
+    )
     frames_sampled: int
     frames_with_face: int
+    frames_classified: int = Field(description="Frames whose face was classified.")
     face_coverage: float = Field(ge=0, le=1, description="frames_with_face / frames_sampled.")
     emotion: Emotion | None = Field(description="Mean over frames with a face; null if none.")
     dominant_emotion: EmotionLabel | None
@@ -158,6 +163,19 @@ class TranscriptSection(_Model):
     language: str
     duration_s: float = Field(description="Duration of the audio transcribed.")
     speech_duration_s: float = Field(description="Duration with voice activity (VAD).")
+    speech_coverage: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of the voice-activity time within 0.5 s of a transcribed word; low "
+        "values mean speech was left untranscribed. Null without voice activity.",
+    )
+    filler_prompt: bool = Field(
+        True,
+        description="Whether the decoder was conditioned on a disfluent prompt that keeps "
+        "fillers (um, uh); false when the prompted decode skipped speech and the audio was "
+        "transcribed again without it.",
+    )
     segments: list[Segment]
     words: list[Word]
 
@@ -423,5 +441,9 @@ class Report(_Model):
     skills_match: SkillsMatch | None = None
     scores: Scores | None = None
     emotion_analysis: EmotionAnalysisInfo
-    timings_ms: dict[str, float] = Field(description="Wall time per stage, milliseconds.")
+    timings_ms: dict[str, float] = Field(
+        description="Time per stage in milliseconds, and `total` (the request's wall time). "
+        "Speech stages run in parallel with the video stages, so stages can add up to more "
+        "than `total`."
+    )
     warnings: list[ReportWarning] = []

@@ -1,7 +1,8 @@
 """Facial emotion over a video: per-frame expression probabilities aggregated over the frames
 where a face was found.
 
-Source: the classifier is FER2013 mini-XCEPTION (see models/facial_expression.py); labels are
+Source: the classifier is the project's FER2013 CNN ensemble or mini-XCEPTION
+(models/facial_expression.py); labels are
 the seven DeepFace-compatible FER2013 classes.
 """
 
@@ -19,13 +20,18 @@ TIMELINE_STEP_S = 0.5
 
 
 def summarize(
-    frames: Sequence[FaceFrame], *, sample_fps: float, model_name: str
+    frames: Sequence[FaceFrame],
+    *,
+    sample_fps: float,
+    model_name: str,
+    expression_fps: float | None = None,
 ) -> VideoEmotionSection:
     """Aggregate per-frame expression probabilities.
 
     Args:
         frames: One FaceFrame per sampled frame, in time order.
         sample_fps: Frames sampled per second of media time.
+        expression_fps: Faces classified per second (None: every sampled frame).
         model_name: Reported in the section.
 
     Returns:
@@ -53,8 +59,10 @@ def summarize(
     return VideoEmotionSection(
         model=model_name,
         sample_fps=sample_fps,
+        expression_fps=min(expression_fps or sample_fps, sample_fps),
         frames_sampled=len(frames),
         frames_with_face=with_face,
+        frames_classified=len(classified),
         face_coverage=round(with_face / len(frames), 4) if frames else 0.0,
         emotion=Emotion(**to_percent_dict(mean)) if mean is not None else None,
         dominant_emotion=dominant(mean) if mean is not None else None,

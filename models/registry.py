@@ -16,10 +16,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def _face():
+def _face(instances: int):
     from models.face_landmarker import FaceLandmarkerModel
 
-    return FaceLandmarkerModel()
+    return FaceLandmarkerModel(instances=instances)
 
 
 FACE_EXPRESSION_MODELS = ("project-cnn", "fer-mini-xception")
@@ -68,10 +68,11 @@ class ModelRegistry:
 
     EMOTION_ROLES = ("facial_expression", "speech_emotion")
 
-    def __init__(self, whisper_threads: int = 2) -> None:
+    def __init__(self, whisper_threads: int = 1, face_workers: int = 2) -> None:
         self.face_expression_model = FACE_EXPRESSION_MODELS[0]
+        self.face_workers = face_workers
         self._factories: dict[str, Callable[[], Any]] = {
-            "face": _face,
+            "face": lambda: _face(self.face_workers),
             "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
             "embedder": _embedder,
@@ -107,12 +108,19 @@ class ModelRegistry:
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
 
-    def configure(self, *, face_expression_model: str) -> None:
-        """Choose the facial-expression model (before it is first loaded).
+    def configure(self, *, face_expression_model: str, face_workers: int | None = None) -> None:
+        """Choose the facial-expression model and the number of face-landmarker graphs
+        (reloading a model already loaded with other settings).
 
         Raises:
             ValueError: unknown model name.
         """
+        if face_workers is not None and face_workers != self.face_workers:
+            with self._lock:
+                old = self._models.pop("face", None)
+                self.face_workers = face_workers
+            if old is not None:
+                old.close()
         if face_expression_model not in FACE_EXPRESSION_MODELS:
             raise ValueError(f"face expression model must be one of {FACE_EXPRESSION_MODELS}")
         if face_expression_model != self.face_expression_model:

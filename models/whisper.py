@@ -21,7 +21,14 @@ FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
 class WhisperModel:
     name = "whisper-tiny.en-ct2-int8"
 
-    def __init__(self, cpu_threads: int = 2) -> None:
+    def __init__(
+        self,
+        cpu_threads: int = 1,
+        beam_size: int = 5,
+        initial_prompt: str | None = FILLER_PROMPT,
+    ) -> None:
+        self.beam_size = beam_size
+        self.initial_prompt = initial_prompt
         from faster_whisper import WhisperModel as _FW
 
         self._model = _FW(
@@ -32,12 +39,13 @@ class WhisperModel:
         )
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: np.ndarray, *, initial_prompt: str | None = FILLER_PROMPT):
+    def transcribe(self, audio: np.ndarray, *, prompt: bool = True):
         """Transcribe English speech with word timestamps (VAD-filtered).
 
         Args:
             audio: float32, shape (n,), 16 kHz mono in [-1, 1].
-            initial_prompt: Optional text that conditions the decoder.
+            prompt: Condition the decoder on ``initial_prompt`` (the filler prompt); see
+                analyzers.pipeline for the fallback when a prompted decode skips speech.
 
         Returns:
             (segments, info) as faster-whisper returns them, segments materialised in a list.
@@ -46,11 +54,11 @@ class WhisperModel:
             segments, info = self._model.transcribe(
                 audio,
                 language="en",
-                beam_size=5,
+                beam_size=self.beam_size,
                 word_timestamps=True,
                 vad_filter=True,
                 condition_on_previous_text=False,
-                initial_prompt=initial_prompt,
+                initial_prompt=self.initial_prompt if prompt else None,
             )
             return list(segments), info
 

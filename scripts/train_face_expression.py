@@ -11,7 +11,7 @@ epoch report and the temperature (calibration); random horizontal flips, random 
 landmarks, not like FER2013's detector), label smoothing 0.1, AdamW + one-cycle schedule.
 The test subsets (fer2013/, ckplus48/) are never read here.
 
-Writes <out-dir>/fer_vgg.onnx (int8 weights) and <out-dir>/training.json; `make
+Writes <out-dir>/fer_vgg.onnx (static int8, see quantize()) and <out-dir>/training.json; `make
 train-face-expression` trains two seeds and writes models/face_expression/ensemble.json with
 scripts/compare_face_models.py.
 """
@@ -95,6 +95,49 @@ def to_tensor(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(x.astype(np.float32) / 127.5 - 1.0)[:, None]
 
 
+CALIBRATION_FACES = 512
+
+
+def quantize(float_path: Path, out_path: Path, faces: np.ndarray) -> None:
+    """Static int8 quantisation (QDQ, per-channel weights, uint8 activations) calibrated on
+    ``CALIBRATION_FACES`` training faces (uint8, shape (n, 48, 48)).
+
+    Static rather than dynamic: onnxruntime runs the dynamic form's ConvInteger about 6x slower
+    than float, the static form's QLinearConv about 3x faster than float (0.43 vs 1.42 ms per
+    crop on one core), with 98.8 % argmax agreement with the float model.
+    """
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    pick = np.random.default_rng(SEED).choice(len(faces), CALIBRATION_FACES, replace=False)
+    calib = faces[np.sort(pick)].astype(np.float32)[:, None] / 127.5 - 1.0
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._batches = iter([{"x": calib[i : i + 32]} for i in range(0, len(calib), 32)])
+
+        def get_next(self):
+            return next(self._batches, None)
+
+    pre = float_path.with_suffix(".pre.onnx")
+    quant_pre_process(str(float_path), str(pre))
+    quantize_static(
+        str(pre),
+        str(out_path),
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+    )
+    pre.unlink()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ap = argparse.ArgumentParser()
@@ -103,7 +146,18 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--init-seed", type=int, default=SEED, help="weights and augmentation")
     ap.add_argument("--out-dir", type=Path, default=OUT)
+    ap.add_argument("--keep-float", action="store_true", help="keep fer_vgg.float.onnx")
+    ap.add_argument(
+        "--quantize-only",
+        type=Path,
+        help="only quantise this float ONNX export into --out-dir (no training)",
+    )
     args = ap.parse_args()
+    if args.quantize_only:
+        x, _ = load(args.data)
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        quantize(args.quantize_only, args.out_dir / "fer_vgg.onnx", x)
+        return
     torch.manual_seed(args.init_seed)
     random.seed(args.init_seed)
     np.random.seed(args.init_seed)
@@ -166,14 +220,9 @@ def main() -> None:
         dynamic_axes={"x": {0: "n"}, "logits": {0: "n"}},
         dynamo=False,
     )
-    # int8 weights (dynamic quantisation): 4.7 MB -> 1.2 MB; validation accuracy 65.24 % ->
-    # 65.17 % for the first model (scripts/compare_face_models.py).
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(
-        str(float_path), str(args.out_dir / "fer_vgg.onnx"), weight_type=QuantType.QInt8
-    )
-    float_path.unlink()
+    quantize(float_path, args.out_dir / "fer_vgg.onnx", x[~val])
+    if not args.keep_float:
+        float_path.unlink()
     (args.out_dir / "training.json").write_text(
         json.dumps(
             {

@@ -1,0 +1,136 @@
+"""The parallel video/speech halves give the same report as the sequential run; the face
+workers keep frame order; the transcript guard re-decodes speech a prompted decode skipped."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from analyzers import pipeline, transcript
+from analyzers.face import FaceFrameCollector
+from analyzers.report import Word
+
+
+def _w(word, a, b):
+    return Word(word=word, start_s=a, end_s=b, probability=0.9)
+
+
+def test_speech_coverage_and_uncovered_stretches():
+    regions = [(0.0, 10.0), (12.0, 14.0)]
+    words = [_w("a", 0.5, 1.0), _w("b", 1.2, 2.0), _w("c", 12.5, 13.0)]
+    # covered: [0, 2.5] and [12, 13.5] -> 2.5 + 1.5 of 12 s of speech
+    assert transcript.speech_coverage(words, regions) == pytest.approx(4.0 / 12.0, abs=1e-3)
+    assert transcript.uncovered_speech(words, regions) == [(2.5, 10.0)]  # 0.5 s gap is dropped
+    assert transcript.speech_coverage([], []) is None
+    assert transcript.speech_coverage([], regions) == 0.0
+
+
+class _SkippingWhisper:
+    """Whisper-like: with the prompt it transcribes only the first 2 s; without, everything."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, bool]] = []
+
+    def transcribe(self, audio, *, prompt=True):
+        self.calls.append((len(audio), prompt))
+        n_s = len(audio) / 16_000
+        ends = [2.0] if prompt else np.arange(1.0, n_s + 0.01, 1.0)
+        segs = []
+        for end in ends:
+            w = SimpleNamespace(start=end - 0.8, end=end, word=" word", probability=0.9)
+            segs.append(SimpleNamespace(start=end - 0.8, end=end, text=" word", words=[w]))
+        return segs, SimpleNamespace(language="en")
+
+
+def test_skipped_speech_is_decoded_again_without_the_prompt():
+    whisper = _SkippingWhisper()
+    audio = np.zeros(16_000 * 10, np.float32)
+    section = pipeline._transcribe(whisper, audio, 10.0, [(0.0, 10.0)])
+    assert whisper.calls[0] == (len(audio), True)
+    assert all(prompt is False for _, prompt in whisper.calls[1:]) and len(whisper.calls) == 2
+    assert whisper.calls[1][0] < len(audio)  # only the skipped stretch, not the whole audio
+    assert section.speech_coverage >= 0.8 and section.filler_prompt is False
+    starts = [w.start_s for w in section.words]
+    assert starts == sorted(starts) and starts[-1] > 8.0  # shifted back to media time
+
+
+def test_complete_transcript_is_kept_as_is():
+    class Complete(_SkippingWhisper):
+        def transcribe(self, audio, *, prompt=True):
+            return super().transcribe(audio, prompt=False)
+
+    whisper = Complete()
+    section = pipeline._transcribe(whisper, np.zeros(16_000 * 5, np.float32), 5.0, [(0.0, 5.0)])
+    assert len(whisper.calls) == 1 and section.filler_prompt is True
+
+
+@pytest.mark.slow
+def test_face_workers_keep_order_and_match_sequential(registry, face_rgb, no_face_rgb):
+    fer = registry.get("facial_expression")
+    frames = [face_rgb, no_face_rgb, face_rgb, face_rgb, no_face_rgb, face_rgb] * 2
+
+    def collect(executor):
+        c = FaceFrameCollector(
+            registry.get("face").detect,
+            fer.predict,
+            crop_size=fer.input_size,
+            classify_fps=5.0,
+            executor=executor,
+            max_in_flight=3,
+        )
+        for i, img in enumerate(frames):
+            c(round(i * 0.1, 1), img)
+        return c.finish()
+
+    sequential = collect(None)
+    with ThreadPoolExecutor(2) as pool:
+        parallel = collect(pool)
+    assert [f.t_s for f in parallel] == [round(i * 0.1, 1) for i in range(len(frames))]
+    for a, b in zip(sequential, parallel, strict=True):
+        assert a.has_face == b.has_face and a.ear == b.ear and a.yaw_deg == b.yaw_deg
+        assert a.motion_iod_per_s == b.motion_iod_per_s
+        assert (a.emotion is None) == (b.emotion is None)
+        if a.emotion is not None:
+            np.testing.assert_allclose(a.emotion, b.emotion, rtol=1e-5)
+    # 5 per second at 10 frames per second: the first frame of each 0.2 s bin, when it has a face
+    assert [f.emotion is not None for f in parallel] == [
+        f.has_face and round(f.t_s * 10) % 2 == 0 for f in parallel
+    ]
+
+
+@pytest.mark.slow
+def test_parallel_and_sequential_reports_agree(registry, face_video):
+    req = pipeline.AnalysisRequest(
+        media=pipeline.UploadedFile(
+            "video", face_video, "v.mp4", face_video.stat().st_size, "video/mp4"
+        ),
+        expected_answer="I added indexes to the database.",
+    )
+    a = pipeline.run(req, pipeline.PipelineOptions(parallel=True), registry)
+    b = pipeline.run(req, pipeline.PipelineOptions(parallel=False), registry)
+    assert a.transcript.text == b.transcript.text
+    assert a.video_emotion.model_dump() == b.video_emotion.model_dump()
+    assert a.delivery.model_dump() == b.delivery.model_dump()
+    assert a.answer_similarity == b.answer_similarity
+    assert [w.code for w in a.warnings] == [w.code for w in b.warnings]
+
+
+def test_an_error_in_the_speech_thread_reaches_the_request(registry, face_video):
+    class Broken:
+        def get(self, role):
+            if role == "whisper":
+                raise RuntimeError("speech model exploded")
+            return registry.get(role)
+
+    req = pipeline.AnalysisRequest(
+        media=pipeline.UploadedFile(
+            "video", face_video, "v.mp4", face_video.stat().st_size, "video/mp4"
+        ),
+    )
+    with pytest.raises(RuntimeError, match="exploded"):
+        pipeline.run(req, pipeline.PipelineOptions(parallel=True), Broken())
