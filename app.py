@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     get_registry().configure(
         face_expression_model=settings.face_expression_model,
         face_workers=settings.face_workers,
+        whisper_model=settings.whisper_model,
     )
     register_error_handlers(app)
     app.register_blueprint(bp)

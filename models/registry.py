@@ -61,20 +61,24 @@ class ModelRegistry:
     """Lazily loaded, process-wide models.
 
     Roles: ``face`` (MediaPipe FaceLandmarker), ``facial_expression`` (FER2013 mini-XCEPTION),
-    ``whisper`` (faster-whisper tiny.en; also the speech-emotion feature encoder),
+    ``whisper`` (faster-whisper tiny.en or base: speech-to-text), ``speech_emotion_encoder``
+    (the tiny.en encoder the speech-emotion classifier reads; the same object as ``whisper``
+    when that is tiny.en),
     ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier),
     ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER).
     """
 
-    EMOTION_ROLES = ("facial_expression", "speech_emotion")
+    EMOTION_ROLES = ("facial_expression", "speech_emotion", "speech_emotion_encoder")
 
     def __init__(self, whisper_threads: int = 1, face_workers: int = 2) -> None:
         self.face_expression_model = FACE_EXPRESSION_MODELS[0]
         self.face_workers = face_workers
+        self.whisper_model = "tiny.en"
         self._factories: dict[str, Callable[[], Any]] = {
             "face": lambda: _face(self.face_workers),
             "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
+            "speech_emotion_encoder": self._speech_emotion_encoder,
             "embedder": _embedder,
             "speech_emotion": _speech_emotion,
             "parser": _parser,
@@ -83,12 +87,21 @@ class ModelRegistry:
         self._whisper_threads = whisper_threads
         self._models: dict[str, Any] = {}
         self._load_ms: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a factory may get() another role
 
     def _whisper(self):
         from models.whisper import WhisperModel
 
-        return WhisperModel(cpu_threads=self._whisper_threads)
+        return WhisperModel(cpu_threads=self._whisper_threads, model=self.whisper_model)
+
+    def _speech_emotion_encoder(self):
+        # the speech-emotion classifier was trained on tiny.en encoder states: share the
+        # speech-to-text model when it is tiny.en, load tiny.en beside it otherwise
+        if self.whisper_model == "tiny.en":
+            return self.get("whisper")
+        from models.whisper import WhisperModel
+
+        return WhisperModel(cpu_threads=self._whisper_threads, model="tiny.en")
 
     def get(self, role: str) -> Any:
         """The model for ``role``, loading it on first call.
@@ -108,13 +121,28 @@ class ModelRegistry:
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
 
-    def configure(self, *, face_expression_model: str, face_workers: int | None = None) -> None:
-        """Choose the facial-expression model and the number of face-landmarker graphs
-        (reloading a model already loaded with other settings).
+    def configure(
+        self,
+        *,
+        face_expression_model: str,
+        face_workers: int | None = None,
+        whisper_model: str | None = None,
+    ) -> None:
+        """Choose the facial-expression model, the number of face-landmarker graphs and the
+        speech-to-text model (reloading a model already loaded with other settings).
 
         Raises:
             ValueError: unknown model name.
         """
+        if whisper_model is not None and whisper_model != self.whisper_model:
+            from models.whisper import WHISPER_MODELS
+
+            if whisper_model not in WHISPER_MODELS:
+                raise ValueError(f"whisper model must be one of {tuple(WHISPER_MODELS)}")
+            with self._lock:
+                self._models.pop("whisper", None)
+                self._models.pop("speech_emotion_encoder", None)
+                self.whisper_model = whisper_model
         if face_workers is not None and face_workers != self.face_workers:
             with self._lock:
                 old = self._models.pop("face", None)

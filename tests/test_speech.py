@@ -134,3 +134,32 @@ def test_long_texts_are_embedded_in_passages(registry):
     long_text = " ".join([SPEECH_TEXT] * 40)  # ~720 words, beyond the 256-token window
     v = similarity.text_embedding(long_text, emb.embed)
     assert v.shape == (384,) and np.linalg.norm(v) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_whisper_base_is_an_operator_choice(speech_audio):
+    from models.paths import ModelFileMissing, whisper_base_dir
+    from models.registry import ModelRegistry
+
+    try:
+        whisper_base_dir()
+    except ModelFileMissing:
+        pytest.skip("Whisper base is not installed (make install-whisper-base)")
+    reg = ModelRegistry()
+    reg.configure(face_expression_model="project-cnn", whisper_model="base")
+    whisper = reg.get("whisper")
+    assert whisper.name == "whisper-base-ct2-int8"
+    # speech emotion keeps reading the tiny.en encoder it was trained on
+    assert reg.get("speech_emotion_encoder").name == "whisper-tiny.en-ct2-int8"
+    segments, _ = whisper.transcribe(speech_audio)
+    hyp = set(re.findall(r"[a-z]+", " ".join(s.text for s in segments).lower()))
+    assert len(hyp & set(re.findall(r"[a-z]+", SPEECH_TEXT.lower()))) >= 10
+    with pytest.raises(ValueError):
+        reg.configure(face_expression_model="project-cnn", whisper_model="large")
+
+
+def test_a_missing_whisper_base_says_how_to_install_it(monkeypatch, tmp_path):
+    from models import paths
+
+    monkeypatch.setattr(paths, "WHISPER_BASE_DIR", tmp_path / "absent")
+    with pytest.raises(paths.ModelFileMissing, match="install-whisper-base"):
+        paths.whisper_base_dir()
