@@ -1,1 +1,1 @@
-"""Resume documents -> text (pdfplumber, python-docx) -> skills matched against a taxonomy."""
+"""Resume documents -> text (pypdf, python-docx) -> skills matched against a taxonomy."""
