@@ -220,7 +220,7 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
     cores they overlap (docs/decisions/0007-parallel-stages.md)."""
     t0 = time.perf_counter()
     info = media.probe(req.media.path)
-    timer.add("decode", time.perf_counter() - t0)
+    timer.add("decode_audio", time.perf_counter() - t0)  # probe + the audio-only pass
     inputs.files.append(_input_file(req.media, info))
     want_expression = "video_emotion" in req.sections and emotion_on
     want_face = want_expression or "delivery" in req.sections
@@ -258,7 +258,7 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
             want_audio=True,
             max_duration_s=options.max_media_duration_s,
         )
-        timer.add("decode", time.perf_counter() - t0)
+        timer.add("decode_audio", time.perf_counter() - t0)
         audio_job = _AudioJob(req, options, models, decoded, emotion_on)
         if want_video and options.parallel:
             audio_job.start()
