@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from analyzers import (
     audio_emotion,
     delivery_audio,
@@ -480,15 +482,67 @@ def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, tim
             )
 
 
+# Speech-to-text runs block by block, each block at most this long and cut at a pause: the
+# decoder's features for a whole 10-minute recording held ~0.6 GB at once.
+TRANSCRIBE_BLOCK_S = 120.0
+PAD_S = 0.2
+
+
+def _blocks(spans, max_s: float) -> list[list[tuple[float, float]]]:
+    """Consecutive (start_s, end_s) spans grouped so that each group covers at most ``max_s``
+    from its first start to its last end; a longer span is split."""
+    out: list[list[tuple[float, float]]] = []
+    for start_s, end_s in spans:
+        while end_s - start_s > max_s:
+            out.append([(start_s, start_s + max_s)])
+            start_s += max_s
+        if out and end_s - out[-1][0][0] <= max_s:
+            out[-1].append((start_s, end_s))
+        else:
+            out.append([(start_s, end_s)])
+    return out
+
+
+def _decode(whisper, audio, spans, *, prompt: bool, joined: bool) -> list:
+    """Decoder segments for the audio of ``spans``, in media time, block by block.
+
+    ``joined=False`` decodes each block as one stretch of the recording (its pauses kept);
+    ``joined=True`` cuts the block's spans together with 0.5 s of silence between them.
+    """
+    sr = media.SAMPLE_RATE_HZ
+    gap = np.zeros(sr // 2, dtype=np.float32)
+    segments = []
+    for block in _blocks(spans, TRANSCRIBE_BLOCK_S):
+        if not joined:
+            block = [(block[0][0], block[-1][1])]
+        pieces, starts, position = [], [], 0  # starts: (start in the decoded audio, in media)
+        for start_s, end_s in block:
+            a = max(0, int((start_s - PAD_S) * sr))
+            b = min(len(audio), int((end_s + PAD_S) * sr))
+            starts.append((position / sr, a / sr))
+            pieces += [audio[a:b], gap]
+            position += (b - a) + len(gap)
+
+        def to_media_s(t: float, starts=starts) -> float:
+            decoded_start, media_start = next(
+                (p for p in reversed(starts) if p[0] <= t + 1e-6), starts[0]
+            )
+            return media_start + (t - decoded_start)
+
+        decoded, _ = whisper.transcribe(np.concatenate(pieces[:-1]), prompt=prompt)
+        segments += [transcript.remapped(seg, to_media_s) for seg in decoded]
+    return segments
+
+
 def _transcribe(whisper, audio, duration_s: float, regions_s):
     """Transcribe with the filler prompt; if that decode leaves speech untranscribed (Whisper
     can jump ahead in time when prompted), decode the stretches it skipped again without the
-    prompt and add their words."""
+    prompt, cut together, and add their words."""
 
-    def build(segments, info, prompt: bool):
+    def build(segments, prompt: bool):
         return transcript.build_transcript(
             segments,
-            language=info.language if info else "en",
+            language="en",
             duration_s=duration_s,
             speech_regions_s=regions_s,
             model_name=whisper.name,
@@ -496,19 +550,16 @@ def _transcribe(whisper, audio, duration_s: float, regions_s):
         )
 
     if not regions_s:
-        return build([], None, True)
-    segments, info = whisper.transcribe(audio)
-    section = build(segments, info, True)
+        return build([], True)
+    segments = _decode(whisper, audio, regions_s, prompt=True, joined=False)
+    section = build(segments, True)
     if section.speech_coverage is None or section.speech_coverage >= MIN_SPEECH_COVERAGE:
         return section
-    added = []
-    for start_s, end_s in transcript.uncovered_speech(section.words, regions_s):
-        a = max(0, int((start_s - 0.2) * media.SAMPLE_RATE_HZ))
-        b = min(len(audio), int((end_s + 0.2) * media.SAMPLE_RATE_HZ))
-        offset = a / media.SAMPLE_RATE_HZ
-        for seg in whisper.transcribe(audio[a:b], prompt=False)[0]:
-            added.append(transcript.shifted(seg, offset))
-    merged = build(sorted([*segments, *added], key=lambda seg: seg.start), info, False)
+    skipped = transcript.uncovered_speech(section.words, regions_s)
+    if not skipped:
+        return section
+    added = _decode(whisper, audio, skipped, prompt=False, joined=True)
+    merged = build(sorted([*segments, *added], key=lambda seg: seg.start), False)
     log.info(
         "prompted transcript covered %.2f of the speech; with %d re-decoded segments %.2f",
         section.speech_coverage,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,16 +61,17 @@ def build_transcript(
 WORD_REACH_S = 0.5
 
 
-def shifted(segment: Any, offset_s: float) -> SimpleNamespace:
-    """A decoder segment (``start``, ``end``, ``text``, ``words``) moved later by ``offset_s``."""
+def remapped(segment: Any, to_media_s: Callable[[float], float]) -> SimpleNamespace:
+    """A decoder segment (``start``, ``end``, ``text``, ``words``) with every time passed
+    through ``to_media_s`` (from the time base of a cut-together audio back to the media's)."""
     return SimpleNamespace(
-        start=segment.start + offset_s,
-        end=segment.end + offset_s,
+        start=to_media_s(segment.start),
+        end=to_media_s(segment.end),
         text=segment.text,
         words=[
             SimpleNamespace(
-                start=w.start + offset_s,
-                end=w.end + offset_s,
+                start=to_media_s(w.start),
+                end=to_media_s(w.end),
                 word=w.word,
                 probability=w.probability,
             )

@@ -134,3 +134,49 @@ def test_an_error_in_the_speech_thread_reaches_the_request(registry, face_video)
     )
     with pytest.raises(RuntimeError, match="exploded"):
         pipeline.run(req, pipeline.PipelineOptions(parallel=True), Broken())
+
+
+def test_transcription_blocks_are_cut_at_pauses_and_bounded():
+    spans = [(0.0, 50.0), (51.0, 100.0), (101.0, 130.0), (131.0, 400.0)]
+    blocks = pipeline._blocks(spans, 120.0)
+    assert blocks[0] == [(0.0, 50.0), (51.0, 100.0)]
+    assert blocks[1] == [(101.0, 130.0)]
+    for block in blocks:
+        assert block[-1][1] - block[0][0] <= 120.0
+    covered = [s for block in blocks for s in block]
+    assert covered[0][0] == 0.0 and covered[-1][1] == 400.0  # nothing lost in the split
+
+
+def test_long_media_is_transcribed_block_by_block_in_media_time(monkeypatch):
+    monkeypatch.setattr(pipeline, "TRANSCRIBE_BLOCK_S", 4.0)
+    whisper = _SkippingWhisper()
+    whisper.transcribe = lambda audio, prompt=True: _SkippingWhisper.transcribe(
+        whisper, audio, prompt=False
+    )
+    audio = np.zeros(16_000 * 10, np.float32)
+    section = pipeline._transcribe(whisper, audio, 10.0, [(0.5, 3.5), (4.5, 7.5), (8.0, 9.5)])
+    assert len(whisper.calls) == 3  # one decode per block, each shorter than the audio
+    assert all(n < len(audio) // 2 for n, _ in whisper.calls)
+    starts = [w.start_s for w in section.words]
+    assert starts == sorted(starts) and starts[-1] >= 7.9
+
+
+@pytest.mark.slow
+def test_embeddings_in_batches_equal_one_by_one(registry):
+    embed = registry.get("embedder").embed
+    texts = [("word " * (i % 17 + 1)).strip() + f" {i}" for i in range(70)]
+    together = embed(texts)
+    alone = np.stack([embed([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_f0_block_by_block_matches_one_pass(monkeypatch, speech_audio):
+    from analyzers import delivery_audio
+
+    regions = [(0.0, len(speech_audio) / 16_000)]
+    whole = delivery_audio.f0_stats(speech_audio, regions)
+    monkeypatch.setattr(delivery_audio, "F0_BLOCK_SAMPLES", 16_000 * 2)
+    blocks = delivery_audio.f0_stats(speech_audio, regions)
+    assert blocks.mean_hz == pytest.approx(whole.mean_hz, rel=0.05)
+    assert blocks.voiced_s == pytest.approx(whole.voiced_s, rel=0.1)
