@@ -180,3 +180,25 @@ def test_f0_block_by_block_matches_one_pass(monkeypatch, speech_audio):
     blocks = delivery_audio.f0_stats(speech_audio, regions)
     assert blocks.mean_hz == pytest.approx(whole.mean_hz, rel=0.05)
     assert blocks.voiced_s == pytest.approx(whole.voiced_s, rel=0.1)
+
+
+def test_face_workers_can_be_made_nicer_than_the_speech_thread():
+    import os
+    import threading
+
+    seen = {}
+
+    def worker():
+        tid = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        pipeline._nicer_thread()
+        seen["delta"] = os.getpriority(os.PRIO_PROCESS, tid) - before
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen["delta"] in (pipeline.FACE_WORKER_NICE, 0)  # 0 where niceness is capped (19)
+    # the calling thread is untouched
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(
+        os.PRIO_PROCESS, 0
+    )
