@@ -280,6 +280,10 @@ def _analyze_media(req, options, models, out, warnings, timer, inputs, emotion_o
                 want_expression,
                 speech_running=audio_job is not None and audio_job.running,
             )
+    except BaseException:
+        if audio_job is not None:
+            audio_job.cancel()  # the request fails anyway: stop the speech half early
+        raise
     finally:
         if audio_job is not None:
             audio_job.join()
@@ -378,6 +382,15 @@ def _analyze_video(
         )
 
 
+class _Cancelled(Exception):
+    """The request failed in the video half; the speech half stops early."""
+
+
+def _stop_if(stop) -> None:
+    if stop is not None and stop():
+        raise _Cancelled
+
+
 class _AudioJob:
     """The speech half of a media analysis, runnable in a worker thread.
 
@@ -392,6 +405,7 @@ class _AudioJob:
         self.timer = _Timer()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -403,9 +417,15 @@ class _AudioJob:
 
     def run(self) -> None:
         try:
-            _analyze_audio(*self._args, self.out, self.warnings, self.timer)
+            _analyze_audio(*self._args, self.out, self.warnings, self.timer, self._cancel.is_set)
+        except _Cancelled:
+            pass
         except BaseException as exc:  # handed to the request thread by merge_into
             self._error = exc
+
+    def cancel(self) -> None:
+        """Ask the speech half to stop at its next stage or block boundary."""
+        self._cancel.set()
 
     def join(self) -> None:
         if self._thread is not None:
@@ -423,7 +443,9 @@ class _AudioJob:
             timer.add(stage, ms / 1000.0)
 
 
-def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, timer) -> None:
+def _analyze_audio(
+    req, options, models, decoded, emotion_on, out, warnings, timer, stop=None
+) -> None:
     audio = decoded.audio
     whisper = models.get("whisper")
     from models.whisper import speech_regions  # the VAD model lives with the speech models
@@ -433,6 +455,7 @@ def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, tim
         (a / media.SAMPLE_RATE_HZ, b / media.SAMPLE_RATE_HZ) for a, b in speech_regions(audio)
     ]
     timer.add("voice_activity", time.perf_counter() - t0)
+    _stop_if(stop)
     if not regions_s:
         warnings.append(
             ReportWarning(code="no_speech_detected", message="No speech was detected in the audio.")
@@ -465,7 +488,8 @@ def _analyze_audio(req, options, models, decoded, emotion_on, out, warnings, tim
             )
     if req.sections & {"transcript", "answer_similarity", "delivery"}:
         t0 = time.perf_counter()
-        section = _transcribe(whisper, audio, decoded.audio_duration_s, regions_s)
+        _stop_if(stop)
+        section = _transcribe(whisper, audio, decoded.audio_duration_s, regions_s, stop)
         if section.speech_coverage is not None and section.speech_coverage < MIN_SPEECH_COVERAGE:
             warnings.append(
                 ReportWarning(
@@ -540,7 +564,7 @@ def _blocks(spans, max_s: float) -> list[list[tuple[float, float]]]:
     return out
 
 
-def _decode(whisper, audio, spans, *, prompt: bool, joined: bool) -> list:
+def _decode(whisper, audio, spans, *, prompt: bool, joined: bool, stop=None) -> list:
     """Decoder segments for the audio of ``spans``, in media time, block by block.
 
     ``joined=False`` decodes each block as one stretch of the recording (its pauses kept);
@@ -550,6 +574,7 @@ def _decode(whisper, audio, spans, *, prompt: bool, joined: bool) -> list:
     gap = np.zeros(sr // 2, dtype=np.float32)
     segments = []
     for block in _blocks(spans, TRANSCRIBE_BLOCK_S):
+        _stop_if(stop)
         if not joined:
             block = [(block[0][0], block[-1][1])]
         pieces, starts, position = [], [], 0  # starts: (start in the decoded audio, in media)
@@ -571,7 +596,7 @@ def _decode(whisper, audio, spans, *, prompt: bool, joined: bool) -> list:
     return segments
 
 
-def _transcribe(whisper, audio, duration_s: float, regions_s):
+def _transcribe(whisper, audio, duration_s: float, regions_s, stop=None):
     """Transcribe with the filler prompt; if that decode leaves speech untranscribed (Whisper
     can jump ahead in time when prompted), decode the stretches it skipped again without the
     prompt, cut together, and add their words."""
@@ -588,14 +613,14 @@ def _transcribe(whisper, audio, duration_s: float, regions_s):
 
     if not regions_s:
         return build([], True)
-    segments = _decode(whisper, audio, regions_s, prompt=True, joined=False)
+    segments = _decode(whisper, audio, regions_s, prompt=True, joined=False, stop=stop)
     section = build(segments, True)
     if section.speech_coverage is None or section.speech_coverage >= MIN_SPEECH_COVERAGE:
         return section
     skipped = transcript.uncovered_speech(section.words, regions_s)
     if not skipped:
         return section
-    added = _decode(whisper, audio, skipped, prompt=False, joined=True)
+    added = _decode(whisper, audio, skipped, prompt=False, joined=True, stop=stop)
     merged = build(sorted([*segments, *added], key=lambda seg: seg.start), False)
     log.info(
         "prompted transcript covered %.2f of the speech; with %d re-decoded segments %.2f",

@@ -201,3 +201,42 @@ def test_face_workers_can_be_made_nicer_than_the_speech_thread():
     t.join()
     assert seen["delta"] in (pipeline.FACE_WORKER_NICE, 0)  # 0 where niceness is capped (19)
     assert os.getpriority(os.PRIO_PROCESS, me) == mine  # the request thread is untouched
+
+
+def test_a_failing_video_half_stops_the_speech_half_early(monkeypatch, face_video):
+    import time as _time
+
+    import models.whisper
+    from analyzers.errors import CorruptFile
+
+    transcribed = []
+
+    class Whisper:
+        name = "fake"
+
+        def transcribe(self, audio, *, prompt=True):
+            transcribed.append(len(audio))
+            return [], SimpleNamespace(language="en")
+
+    class Models:
+        def get(self, role):
+            return Whisper()
+
+    def slow_vad(audio):
+        _time.sleep(0.5)  # the video half fails meanwhile
+        return [(0, len(audio))]
+
+    def broken_video(*args, **kwargs):
+        raise CorruptFile("the video stream is corrupt")
+
+    monkeypatch.setattr(models.whisper, "speech_regions", slow_vad)
+    monkeypatch.setattr(pipeline, "_analyze_video", broken_video)
+    req = pipeline.AnalysisRequest(
+        media=pipeline.UploadedFile(
+            "video", face_video, "v.mp4", face_video.stat().st_size, "video/mp4"
+        ),
+        sections={"transcript", "video_emotion"},
+    )
+    with pytest.raises(CorruptFile):
+        pipeline.run(req, pipeline.PipelineOptions(parallel=True), Models())
+    assert transcribed == []  # cancelled after voice activity, before speech-to-text
