@@ -5,7 +5,10 @@ Matching: normalised token n-grams (up to 8 tokens), longest match first, no ove
 Single-word aliases that are also common English words need context (their ``ambiguity`` level
 from the taxonomy): level 1 ("python", "react", "excel") counts when the word stands as an item
 of a list, or is capitalised mid-sentence and not followed by a preposition ("excel at" is not
-Excel); level 2 ("go", "word", "access") counts only as a list item.
+Excel); level 2 ("go", "word", "access") counts only as a list item. Ambiguous technical words
+also need technical context: three unambiguous technical skills in the document, one on the same
+line, or a list under a skills heading ("Skills", "Technical Skills", "Highlights", ...). A
+multi-word alias matches in either grammatical number ("neural network(s)").
 """
 
 from __future__ import annotations
@@ -105,6 +108,52 @@ def _is_list_item(text: str, start: int, end: int, extra_tokens: int) -> bool:
     return len(extra) <= extra_tokens
 
 
+def _other_number(phrase: str) -> str:
+    """The phrase with its last word in the other grammatical number (a plain -s plural only):
+    'neural network' <-> 'neural networks'; 'business' and 'analysis' are left alone."""
+    if phrase.endswith("ss") or phrase.endswith("is") or phrase.endswith("us"):
+        return phrase
+    return phrase[:-1] if phrase.endswith("s") else phrase + "s"
+
+
+SKILLS_HEADING = re.compile(
+    r"(?:(?:technical|computer|core|key|professional|relevant|it|software|additional)\s+)?"
+    r"(?:skills?(?:\s+(?:set|summary|&\s*abilities|and\s+abilities))?|skillset|competencies"
+    r"|core\s+qualifications|qualifications|highlights|expertise|areas\s+of\s+expertise"
+    r"|technologies|technical\s+proficiencies|proficiencies|tools(?:\s+(?:&|and)\s+technologies)?)",
+    re.I,
+)
+OTHER_HEADING = re.compile(
+    r"(?:professional\s+|work\s+|relevant\s+|employment\s+)?(?:experience|history|employment"
+    r"(?:\s+history)?|education(?:\s+and\s+training)?|summary|profile|objective|projects"
+    r"|interests|hobbies|accomplishments|achievements|awards|references|activities|volunteer"
+    r"(?:\s+experience)?|additional\s+information|certifications|publications|languages)",
+    re.I,
+)
+
+
+def skills_section_lines(text: str) -> set[int]:
+    """Indices of the lines under a skills heading ("Skills", "Technical Skills",
+    "Highlights", "Core Qualifications", ...; a line of its own, optionally ending in a colon)
+    up to the next heading, and of such a heading's own line when items follow its colon."""
+    out: set[int] = set()
+    inside = False
+    for i, line in enumerate(text.split("\n")):
+        head, colon, rest = line.strip().partition(":")
+        head = head.strip()
+        if SKILLS_HEADING.fullmatch(head):
+            inside = True
+            if colon and rest.strip():
+                out.add(i)
+            continue
+        if OTHER_HEADING.fullmatch(head):
+            inside = False
+            continue
+        if inside:
+            out.add(i)
+    return out
+
+
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
     if not text[start].isupper() and not text[start].isdigit():
         return False
@@ -161,6 +210,9 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
             if idx is None and n == 1 and phrase.endswith("js") and len(phrase) > 4:
                 phrase = phrase[:-2]  # "ReactJS" -> "react"
                 idx = tax.alias_index.get(phrase)
+            if idx is None and n >= 2:  # "neural network" / "neural networks"
+                phrase = _other_number(phrase)
+                idx = tax.alias_index.get(phrase)
             if idx is None:
                 continue
             start, end = toks[i][1], toks[i + n - 1][2]
@@ -201,10 +253,16 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     }
     tech_context = len(plain_tech) >= TECH_CONTEXT_MIN
     line_of = [text.count("\n", 0, c[1]) for c in candidates]
+    # ... or as a list item under a skills heading ("Skills: Access, Excel, Word").
+    in_skills_section = skills_section_lines(text)
     plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
-        if needs_context and not (tech_context or line in plain_lines):
+        if needs_context and not (
+            tech_context
+            or line in plain_lines
+            or (line in in_skills_section and _is_list_item(text, start, end, 1))
+        ):
             continue
         found[idx].append((start, end))
     return found

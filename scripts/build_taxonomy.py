@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_GENERAL = 4.0  # single words at least this common are not general-skill aliases
@@ -89,7 +89,7 @@ CURATED_ALIASES = {
     "PostgreSQL": ["Postgre"],
     "artificial intelligence": ["=AI"],
     "machine learning": ["=ML"],
-    "continuous integration": ["CI/CD", "CI CD"],
+    "Continuous integration software": ["continuous integration", "CI/CD", "CI CD"],
     "Microsoft Excel": ["MS Excel", "MS-Excel"],
     "Microsoft Word": ["MS Word", "MS-Word"],
     "Microsoft PowerPoint": ["MS PowerPoint", "PPT"],
@@ -127,11 +127,32 @@ def js_variants(phrase: str) -> set[str]:
     return out
 
 
+def label_phrases(labels: list[str]) -> set[str]:
+    """The normalised alias phrases a list of labels yields (as :meth:`Builder.add` makes them)."""
+    out = set()
+    for label in labels:
+        for variant in (label, strip_parenthetical(label)):
+            out |= {p for p in js_variants(norm_phrase(variant)) if p not in STOP_ALIASES}
+    return {p for p in out if len(p) >= 2}
+
+
 class Builder:
+    """Skills in priority order; an alias goes to the first skill that claims it, except that
+    a skill's own name (``reserve``) is never taken as another skill's alternative label: ESCO
+    lists "git" among the alternative labels of "tools for software configuration management"
+    and "css" under "style sheet languages", while ESCO's "CSS" and O*NET's "Git" name them."""
+
     def __init__(self) -> None:
         self.skills: list[dict] = []
         self.alias_owner: dict[str, int] = {}
         self.case_sensitive: dict[str, str] = {}
+        self.reserved: dict[str, str] = {}
+
+    def reserve(self, source_id: str, labels: list[str]) -> None:
+        """Keep the alias phrases of ``labels`` for the skill ``source_id`` (first reservation
+        wins)."""
+        for phrase in label_phrases(labels):
+            self.reserved.setdefault(phrase, source_id)
 
     def add(
         self,
@@ -142,15 +163,17 @@ class Builder:
         labels: list[str],
         acronyms: tuple[str, ...] = (),
     ) -> None:
-        aliases = set()
-        for label in labels:
-            for variant in (label, strip_parenthetical(label)):
-                for phrase in js_variants(norm_phrase(variant)):
-                    if phrase not in STOP_ALIASES and len(phrase) >= 2:
-                        aliases.add(phrase)
+        aliases = {
+            p for p in label_phrases(labels) if self.reserved.get(p, source_id) == source_id
+        }
         for acronym in acronyms:
             phrase = norm_phrase(acronym)
-            if phrase and phrase not in self.alias_owner and phrase not in STOP_ALIASES:
+            if (
+                phrase
+                and phrase not in self.alias_owner
+                and phrase not in STOP_ALIASES
+                and self.reserved.get(phrase, source_id) == source_id
+            ):
                 aliases.add(phrase)
                 self.case_sensitive.setdefault(phrase, acronym)
         fresh = sorted(a for a in aliases if a not in self.alias_owner)
@@ -233,6 +256,10 @@ def onet_variants(
     base = words[:-1] if len(words) > 1 and words[-1].lower() == "software" else words
     name = example
     acronyms: tuple[str, ...] = ()
+    if len(base) < len(words) and len(base) >= 2 and base[-1][:1].isupper():
+        # 'Microsoft Office software' -> 'Microsoft Office' (a product, named without 'software')
+        name = " ".join(base)
+        labels.append(name)
     if len(base) >= 3 and is_acronym_of(base[-1], base[:-1]):
         acronyms = (base[-1],)
         labels.append(" ".join(base[:-1]))
@@ -250,48 +277,6 @@ def onet_variants(
 def build(data: Path) -> dict:
     from wordfreq import zipf_frequency
 
-    b = Builder()
-    esco = data / "esco_v1.2.0"
-    for r in esco_rows(esco / "digitalSkillsCollection_en.csv"):
-        name = (
-            strip_parenthetical(r["preferredLabel"])
-            if r["skillType"] == "knowledge"
-            else clean_label(r["preferredLabel"])
-        )
-        plain, acronyms = split_acronyms(alt_labels(r))
-        b.add(name, "technical", "ESCO", r["conceptUri"], [r["preferredLabel"], *plain], acronyms)
-    for r in esco_rows(esco / "languageSkillsCollection_en.csv"):
-        if r["skillType"] == "knowledge":
-            b.add(
-                clean_label(r["preferredLabel"]),
-                "language",
-                "ESCO",
-                r["conceptUri"],
-                [r["preferredLabel"], *alt_labels(r)],
-            )
-    esco_uri = {}
-    for f in ("transversalSkillsCollection_en.csv", "digitalSkillsCollection_en.csv"):
-        esco_uri.update({r["preferredLabel"].lower(): r["conceptUri"] for r in esco_rows(esco / f)})
-    esco_uri.update(
-        {
-            r["preferredLabel"].lower(): r["conceptUri"]
-            for r in esco_rows(data / "esco_skills_en_subset_moffapps.csv")
-        }
-    )
-    with COMMON_SKILLS.open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            aliases = r["aliases"].split("|")
-            short = tuple(a.upper() for a in aliases if len(a) <= 3)
-            uri = esco_uri.get(r["esco_label"].lower()) if r["esco_label"] else None
-            b.add(
-                r["name"],
-                r["category"],
-                "ESCO" if uri else "curated",
-                uri or f"caa:{r['name'].replace(' ', '-')}",
-                [a for a in aliases if len(a) > 3],
-                short,
-            )
-
     def specific(labels: list[str]) -> list[str]:
         """General-skill labels without single common English words ("plan", "lead",
         "schedule"), which name a skill only in ESCO's vocabulary, not in a resume."""
@@ -301,15 +286,31 @@ def build(data: Path) -> dict:
             if " " in norm_phrase(lab) or zipf_frequency(norm_phrase(lab), "en") < ZIPF_GENERAL
         ]
 
-    for r in esco_rows(esco / "transversalSkillsCollection_en.csv"):
-        b.add(
-            clean_label(r["preferredLabel"]),
-            "soft",
-            "ESCO",
-            r["conceptUri"],
-            specific([r["preferredLabel"], *alt_labels(r)]),
-        )
-
+    esco = data / "esco_v1.2.0"
+    digital = esco_rows(esco / "digitalSkillsCollection_en.csv")
+    languages = [
+        r for r in esco_rows(esco / "languageSkillsCollection_en.csv") if r["skillType"] == "knowledge"
+    ]
+    transversal = esco_rows(esco / "transversalSkillsCollection_en.csv")
+    moffapps = esco_rows(data / "esco_skills_en_subset_moffapps.csv")
+    esco_uri = {}
+    for rows in (transversal, digital, moffapps):
+        esco_uri.update({r["preferredLabel"].lower(): r["conceptUri"] for r in rows})
+    common = []
+    with COMMON_SKILLS.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            aliases = r["aliases"].split("|")
+            uri = esco_uri.get(r["esco_label"].lower()) if r["esco_label"] else None
+            common.append(
+                (
+                    r["name"],
+                    r["category"],
+                    "ESCO" if uri else "curated",
+                    uri or f"caa:{r['name'].replace(' ', '-')}",
+                    [a for a in aliases if len(a) > 3],
+                    tuple(a.upper() for a in aliases if len(a) <= 3),
+                )
+            )
     with (data / "onet" / "Technology_Skills.txt").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     examples: dict[str, dict] = {}
@@ -328,13 +329,53 @@ def build(data: Path) -> dict:
             if w[0] == "The" and len(w) >= 3:
                 first[" ".join(w[:2])] += 1
     vendors = {v for v, c in first.items() if c >= 5 and v[0].isupper() and v != "The"}
+    tools = []
     # More widely used examples first, so they keep the shared aliases.
     for ex, e in sorted(examples.items(), key=lambda kv: (-kv[1]["hot"], -kv[1]["n"], kv[0])):
         category = "technical" if e["title"] in PROGRAMMING_TITLES else "tool"
         name, labels, acronyms = onet_variants(ex, vendors, common=e["hot"] or e["n"] >= 3)
-        b.add(name, category, "O*NET", f"onet:{e['code']}:{ex}", labels, acronyms)
+        tools.append((name, category, "O*NET", f"onet:{e['code']}:{ex}", labels, acronyms))
 
-    for r in esco_rows(data / "esco_skills_en_subset_moffapps.csv"):
+    b = Builder()
+    # Names first: ESCO preferred labels, our common skills, O*NET tool names.
+    for r in digital + languages:
+        b.reserve(r["conceptUri"], [r["preferredLabel"]])
+    for name, _, _, source_id, labels, _ in common:
+        b.reserve(source_id, labels)
+    for r in transversal:
+        b.reserve(r["conceptUri"], specific([r["preferredLabel"]]))
+    for name, _, _, source_id, labels, _ in tools:
+        b.reserve(source_id, labels)
+
+    for r in digital:
+        name = (
+            strip_parenthetical(r["preferredLabel"])
+            if r["skillType"] == "knowledge"
+            else clean_label(r["preferredLabel"])
+        )
+        plain, acronyms = split_acronyms(alt_labels(r))
+        b.add(name, "technical", "ESCO", r["conceptUri"], [r["preferredLabel"], *plain], acronyms)
+    for r in languages:
+        b.add(
+            clean_label(r["preferredLabel"]),
+            "language",
+            "ESCO",
+            r["conceptUri"],
+            [r["preferredLabel"], *alt_labels(r)],
+        )
+    for skill in common:
+        b.add(*skill)
+    for r in transversal:
+        b.add(
+            clean_label(r["preferredLabel"]),
+            "soft",
+            "ESCO",
+            r["conceptUri"],
+            specific([r["preferredLabel"], *alt_labels(r)]),
+        )
+    for skill in tools:
+        b.add(*skill)
+    for r in moffapps:
         category = "soft" if r["reuseLevel"] == "transversal" else "skill"
         b.add(
             clean_label(r["preferredLabel"]),

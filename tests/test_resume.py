@@ -81,8 +81,35 @@ def test_taxonomy_has_sources_and_ids():
     for s in tax["skills"][:: len(tax["skills"]) // 50]:
         if s["source"] == "ESCO":
             assert s["id"].startswith("http://data.europa.eu/esco/skill/")
-        else:
+        elif s["source"] == "O*NET":
             assert s["id"].startswith("onet:")
+        else:
+            assert s["source"] == "curated" and s["id"].startswith("caa:")
+
+
+def test_a_named_tool_is_not_swallowed_by_a_group_concept():
+    # ESCO lists "git" and "css" among the alternative labels of broader concepts
+    names = {s.name for s in find_skills("Tools: Git, Jenkins, Docker. Built pages in CSS.")}
+    assert {"Git", "CSS"} <= names
+    assert "tools for software configuration management" not in names
+    assert "style sheet languages" not in names
+
+
+def test_plural_and_singular_multiword_skills_match():
+    one = {s.name for s in find_skills("Trained a neural network on sales records.")}
+    many = {s.name for s in find_skills("Trained neural networks on sales records.")}
+    assert one & many and one == many
+
+
+def test_ambiguous_tools_count_in_a_skills_section_list():
+    text = "Work History\nClerk, 2019\nSkills\nEnglish, Finance, Access, Excel, Word, Sales\n"
+    names = {s.name for s in find_skills(text)}
+    assert {"Microsoft Access", "Microsoft Excel", "Microsoft Word"} <= names
+    # the same words in prose, outside a skills section and without technical context, do not
+    prose = "Work History\nI had access to the word of the excel team.\n"
+    assert not {"Microsoft Access", "Microsoft Excel", "Microsoft Word"} & {
+        s.name for s in find_skills(prose)
+    }
 
 
 def test_type_is_judged_by_content(face_rgb):
