@@ -65,6 +65,9 @@ class DecodedMedia:
         return 0.0 if self.audio is None else len(self.audio) / SAMPLE_RATE_HZ
 
 
+FRAME_THREADS_ABOVE_PX = 1280 * 720
+
+
 def probe(path: Path) -> MediaInfo:
     """Read stream information without decoding.
 
@@ -147,7 +150,12 @@ def decode(
             vstream = container.streams.video[0] if want_video else None
             astream = container.streams.audio[0] if want_audio else None
             if vstream is not None:
-                vstream.thread_type = "AUTO"
+                # Up to 720p the face workers, not decoding, bound the video half: slice
+                # threads cost ~15 % less CPU than frame threads (2.06 vs 2.45 s for a 60 s
+                # 720p30 H.264 file). Above it decoding becomes the bottleneck and frame
+                # threads finish it sooner (4K: 0.30 vs 0.50 s per media second).
+                pixels = (info.width_px or 0) * (info.height_px or 0)
+                vstream.thread_type = "SLICE" if pixels <= FRAME_THREADS_ABOVE_PX else "AUTO"
                 streams.append(vstream)
                 scale = min(1.0, max_side_px / max(info.width_px or 1, info.height_px or 1))
                 out_w = max(2, int(round((info.width_px or 2) * scale / 2)) * 2)
