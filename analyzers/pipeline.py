@@ -12,6 +12,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -501,6 +502,11 @@ def _analyze_audio(
         timer.add("speech_to_text", time.perf_counter() - t0)
         if req.sections & {"transcript", "answer_similarity"}:
             out["transcript"] = section
+        # one memo per request: the language measures and the similarity embed the same
+        # transcript passages, question and sentences
+        embed = None
+        if req.sections & {"delivery", "answer_similarity"}:
+            embed = EmbeddingMemo(models.get("embedder").embed)
         if "delivery" in req.sections:
             t0 = time.perf_counter()
             out.setdefault("delivery", {})["audio"] = delivery_audio.delivery_audio(
@@ -510,7 +516,7 @@ def _analyze_audio(
             t0 = time.perf_counter()
             out["delivery"]["language"] = language.language_measures(
                 section.words,
-                embed=models.get("embedder").embed,
+                embed=embed,
                 parse=models.get("parser").parse,
                 sentiment=models.get("sentiment").compound,
                 question=req.question,
@@ -523,7 +529,7 @@ def _analyze_audio(
             out["answer_similarity"] = similarity.answer_similarity(
                 section.text,
                 req.expected_answer,
-                embed=embedder.embed,
+                embed=embed,
                 model_name=embedder.name,
                 question=req.question,
             )
@@ -541,6 +547,26 @@ def _analyze_audio(
                     message="No expected_answer was sent; answer similarity was skipped.",
                 )
             )
+
+
+class EmbeddingMemo:
+    """``list[str] -> (n, d)`` embeddings that embeds each distinct text once (per instance).
+
+    Args:
+        embed: The embedder, ``list[str] -> float32 (n, d)`` unit-norm rows.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray]) -> None:
+        self._embed = embed
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self._embed(missing), strict=True))
+        if not texts:
+            return self._embed([])
+        return np.stack([self._vectors[t] for t in texts])
 
 
 # Speech-to-text runs block by block, each block at most this long and cut at a pause: the

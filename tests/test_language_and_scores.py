@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from analyzers.language import key_point_coverage, mattr, sentences, split_key_points, units
@@ -108,3 +109,21 @@ def test_scores_without_any_measure_are_null_with_reasons():
     assert s.talent_score is None and s.null_reason
     for sub in (s.communication, s.confidence, s.skill_relevance, s.engagement):
         assert sub.score is None and sub.null_reason and sub.contributions == []
+
+
+def test_embedding_memo_embeds_each_distinct_text_once():
+    from analyzers.pipeline import EmbeddingMemo
+
+    calls = []
+
+    def embed(texts):
+        calls.append(list(texts))
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    memo = EmbeddingMemo(embed)
+    first = memo(["a", "bb", "a"])
+    second = memo(["bb", "ccc"])
+    assert calls == [["a", "bb"], ["ccc"]]
+    assert first.shape == (3, 2) and np.array_equal(first[0], first[2])
+    assert np.array_equal(second[0], first[1]) and second[1][0] == 3
+    assert memo([]).shape[0] == 0
