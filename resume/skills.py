@@ -8,7 +8,9 @@ of a list, or is capitalised mid-sentence and not followed by a preposition ("ex
 Excel); level 2 ("go", "word", "access") counts only as a list item. Ambiguous technical words
 also need technical context: three unambiguous technical skills in the document, one on the same
 line, or a list under a skills heading ("Skills", "Technical Skills", "Highlights", ...). A
-multi-word alias matches in either grammatical number ("neural network(s)").
+multi-word alias matches in either grammatical number ("neural network(s)"). A few general
+skills are also found where a resume states them as an action on people ("Trained new
+employees" -> training; see VERB_PHRASE_SKILLS).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class Taxonomy:
     alias_index: dict[str, int]
     ambiguity: dict[str, int]
     case_sensitive: dict[str, str]
+    name_index: dict[str, int]  # skill name -> index (the first skill of that name)
 
 
 @lru_cache(maxsize=2)
@@ -76,8 +79,15 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         raw = json.load(f)
     index = {a: i for i, s in enumerate(raw["skills"]) for a in s["aliases"]}
+    names = {s["name"]: i for i, s in reversed(list(enumerate(raw["skills"])))}
     return Taxonomy(
-        raw["name"], raw["version"], raw["skills"], index, raw["ambiguity"], raw["case_sensitive"]
+        raw["name"],
+        raw["version"],
+        raw["skills"],
+        index,
+        raw["ambiguity"],
+        raw["case_sensitive"],
+        names,
     )
 
 
@@ -197,6 +207,38 @@ def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
     return skills
 
 
+# General skills a resume states as an action on people rather than by name ("Trained new
+# employees", "supervised a crew of 12"): canonical skill name -> pattern. The object must be
+# people at work, so "trained in CPR" or "supervised the installation" do not count.
+_PEOPLE = (
+    r"(?:(?:new|junior|\d+|a|the|all|our|my)\s+)*(?:(?:team|staff|store|sales|shift|crew)\s+)?"
+    r"(?:employees?|staff|associates?|technicians?|members|hires|personnel|cashiers?|interns?"
+    r"|volunteers?|workers?|crews?|agents?|representatives?|team|teams|colleagues|co-workers"
+    r"|coworkers|engineers?|developers?|analysts?|nurses?|servers?|assistants?|clerks?)\b"
+)
+VERB_PHRASE_SKILLS = {
+    "training": re.compile(r"\btrain(?:s|ed|ing)?\s+(?:and\s+\w+\s+)?" + _PEOPLE, re.I),
+    "supervision": re.compile(
+        r"\bsupervis(?:e|es|ed|ing)\s+(?:and\s+\w+\s+)?(?:a\s+(?:team|crew|staff)\s+of\s+)?"
+        + _PEOPLE,
+        re.I,
+    ),
+    "mentoring": re.compile(r"\bmentor(?:s|ed|ing)?\s+(?:and\s+\w+\s+)?" + _PEOPLE, re.I),
+    "coaching": re.compile(r"\bcoach(?:es|ed|ing)?\s+(?:and\s+\w+\s+)?" + _PEOPLE, re.I),
+}
+
+
+def _verb_phrase_spans(text: str, tax: Taxonomy) -> list[tuple[int, int, int]]:
+    """(skill index, start, end) of the VERB_PHRASE_SKILLS mentions."""
+    out = []
+    for name, pattern in VERB_PHRASE_SKILLS.items():
+        idx = tax.name_index.get(name)
+        if idx is None:
+            continue
+        out += [(idx, m.start(), m.end()) for m in pattern.finditer(text)]
+    return out
+
+
 def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     """Character spans [start, end) of each skill's accepted mentions, by taxonomy index."""
     toks = list(tokens(_mask_contacts(text)))
@@ -264,5 +306,7 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
             or (line in in_skills_section and _is_list_item(text, start, end, 1))
         ):
             continue
+        found[idx].append((start, end))
+    for idx, start, end in _verb_phrase_spans(text, tax):
         found[idx].append((start, end))
     return found

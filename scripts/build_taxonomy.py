@@ -163,9 +163,7 @@ class Builder:
         labels: list[str],
         acronyms: tuple[str, ...] = (),
     ) -> None:
-        aliases = {
-            p for p in label_phrases(labels) if self.reserved.get(p, source_id) == source_id
-        }
+        aliases = {p for p in label_phrases(labels) if self.reserved.get(p, source_id) == source_id}
         for acronym in acronyms:
             phrase = norm_phrase(acronym)
             if (
@@ -289,7 +287,9 @@ def build(data: Path) -> dict:
     esco = data / "esco_v1.2.0"
     digital = esco_rows(esco / "digitalSkillsCollection_en.csv")
     languages = [
-        r for r in esco_rows(esco / "languageSkillsCollection_en.csv") if r["skillType"] == "knowledge"
+        r
+        for r in esco_rows(esco / "languageSkillsCollection_en.csv")
+        if r["skillType"] == "knowledge"
     ]
     transversal = esco_rows(esco / "transversalSkillsCollection_en.csv")
     moffapps = esco_rows(data / "esco_skills_en_subset_moffapps.csv")
@@ -340,11 +340,11 @@ def build(data: Path) -> dict:
     # Names first: ESCO preferred labels, our common skills, O*NET tool names.
     for r in digital + languages:
         b.reserve(r["conceptUri"], [r["preferredLabel"]])
-    for name, _, _, source_id, labels, _ in common:
+    for _, _, _, source_id, labels, _ in common:
         b.reserve(source_id, labels)
     for r in transversal:
         b.reserve(r["conceptUri"], specific([r["preferredLabel"]]))
-    for name, _, _, source_id, labels, _ in tools:
+    for _, _, _, source_id, labels, _ in tools:
         b.reserve(source_id, labels)
 
     for r in digital:
