@@ -60,10 +60,9 @@ TRAIN_VENV := .venv-train
 train-face-expression:
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet torch==2.13.0 onnx onnxruntime scipy pillow numpy
-	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression --init-seed 7 --out-dir models/face_expression/seed7
-	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression --init-seed 11 --out-dir models/face_expression/seed11
+	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression --init-seed 13 --epochs 30 --out-dir models/face_expression/seed13
 	$(MAKE) install
-	$(BIN)/python -m scripts.compare_face_models models/face_expression/seed7 models/face_expression/seed11 \
+	$(BIN)/python -m scripts.compare_face_models models/face_expression/seed13 \
 		--write models/face_expression/ensemble.json
 
 clean:

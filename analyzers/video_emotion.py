@@ -1,7 +1,7 @@
 """Facial emotion over a video: per-frame expression probabilities aggregated over the frames
 where a face was found.
 
-Source: the classifier is the project's FER2013 CNN ensemble or mini-XCEPTION
+Source: the classifier is the project's FER2013 CNN or mini-XCEPTION
 (models/facial_expression.py); labels are
 the seven DeepFace-compatible FER2013 classes.
 """

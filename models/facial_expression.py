@@ -49,8 +49,8 @@ class FacialExpressionModel:
 
 
 class OnnxFacialExpressionModel:
-    """The project's FER2013 CNN ensemble (models/face_expression/MODEL_CARD.md), run by
-    onnxruntime.
+    """The project's FER2013 CNN, or an ensemble of several (models/face_expression/MODEL_CARD.md;
+    one model since 0.3.0), run by onnxruntime.
 
     Input: grey 48x48 face crops. Each member's logits are averaged over the crop and its
     mirror image, the members' logits are averaged, divided by the ensemble's temperature
@@ -77,7 +77,8 @@ class OnnxFacialExpressionModel:
             for m in spec["members"]
         ]
         self.temperature = float(spec["temperature"])
-        self.name = f"fer2013-cnn-ensemble{len(self._sessions)}-onnx-int8"
+        n = len(self._sessions)
+        self.name = "fer2013-cnn-onnx-int8" if n == 1 else f"fer2013-cnn-ensemble{n}-onnx-int8"
 
     def predict(self, faces: np.ndarray) -> np.ndarray:
         """Class probabilities for face crops.

@@ -1,7 +1,7 @@
 """Train the project's facial-expression classifier on the FER2013 training split and export it
 to ONNX (run in a training environment with torch: `make train-face-expression`).
 
-    python -m scripts.train_face_expression [--data ../shared/data/face_emotion] [--epochs 14]
+    python -m scripts.train_face_expression [--data ../shared/data/face_emotion] [--epochs 30]
 
 Model: a 1.2 M-parameter VGG-style CNN (4 conv blocks with batch norm, global average pooling),
 48x48 grey input scaled to [-1, 1], 7 outputs in the canonical label order. Training: the whole
@@ -12,7 +12,8 @@ landmarks, not like FER2013's detector), label smoothing 0.1, AdamW + one-cycle 
 The test subsets (fer2013/, ckplus48/) are never read here.
 
 Writes <out-dir>/fer_vgg.onnx (static int8, see quantize()) and <out-dir>/training.json; `make
-train-face-expression` trains two seeds and writes models/face_expression/ensemble.json with
+train-face-expression` trains the shipped model (seed 13, 30 epochs, ~90 minutes on 2 cores)
+and writes models/face_expression/ensemble.json with
 scripts/compare_face_models.py.
 """
 
@@ -34,7 +35,8 @@ from bench.metrics import fit_temperature
 
 LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "models" / "face_expression" / "seed7"
+OUT = REPO / "models" / "face_expression" / "seed13"
+INIT_SEED = 13  # the shipped model; SEED fixes the validation split and the calibration faces
 SEED = 7
 log = logging.getLogger("train_face_expression")
 
@@ -142,9 +144,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "face_emotion")
-    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--init-seed", type=int, default=SEED, help="weights and augmentation")
+    ap.add_argument("--init-seed", type=int, default=INIT_SEED, help="weights and augmentation")
     ap.add_argument("--out-dir", type=Path, default=OUT)
     ap.add_argument("--keep-float", action="store_true", help="keep fer_vgg.float.onnx")
     ap.add_argument(
