@@ -308,5 +308,7 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
             continue
         found[idx].append((start, end))
     for idx, start, end in _verb_phrase_spans(text, tax):
-        found[idx].append((start, end))
+        # "Training staff" is also an alias of training: one mention, not two
+        if not any(a < end and start < b for a, b in found.get(idx, ())):
+            found[idx].append((start, end))
     return found
