@@ -39,9 +39,12 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
+ZIPF_PRODUCT_NAME = 1.8  # a product word rarer than this is a name ("Camtasia", not "Plotter")
+ZIPF_CAMELCASE_NAME = 2.5  # the same for CamelCase words ("LabVIEW"; not "ProFicient")
+ZIPF_ACRONYM_WORD = 3.0  # a spelled acronym this common, with a vowel, is a word ("FIRST")
 ZIPF_GENERAL = 4.0  # single words at least this common are not general-skill aliases
 # Aliases too generic to mean a skill on their own, whatever the source says.
 STOP_ALIASES = {
@@ -231,23 +234,63 @@ def alt_labels(row: dict) -> list[str]:
     return [clean_label(a) for a in re.split(r"\n|\|", row.get("altLabels") or "") if a.strip()]
 
 
-def is_acronym_of(token: str, words: list[str]) -> bool:
-    """'SQL' for 'Structured query language'; not 'ERP' for 'Sage 100' (a category, not a name)."""
+def is_acronym_of(token: str, words: list[str], loose: bool = True) -> bool:
+    """'SQL' for 'Structured query language', 'HTML' for 'Hypertext markup language', 'XML' for
+    'Extensible markup language'; not 'ERP' for 'Sage 100' (a category, not a name).
+
+    The acronym is the initials of its last words, or spells all the words in order: a letter
+    from inside the first word, then each further word's initial, optionally followed by more
+    letters from inside that word (HyperText Markup Language)."""
     if not re.fullmatch(r"[A-Z][A-Z0-9/+#.-]{1,9}", token):
         return False
-    letters = [c.lower() for c in token if c.isalpha()]
-    initials = [w[0].lower() for w in words if w[:1].isalpha()]
-    return len(letters) >= 2 and initials[-len(letters) :] == letters
+    letters = "".join(c.lower() for c in token if c.isalpha())
+    alpha = [w.lower() for w in words if w[:1].isalpha()]
+    initials = [w[0] for w in alpha]
+    if len(letters) < 2:
+        return False
+    if initials[-len(letters) :] == list(letters):
+        return True
+    return loose and len(alpha) >= 2 and _spells(letters, alpha, initial=False)
+
+
+def _spells(letters: str, words: list[str], initial: bool) -> bool:
+    """``letters`` taken in order from ``words``: each word gives at least one letter, its
+    initial when ``initial`` (every word after the first), then any later letters of it."""
+    if not words:
+        return not letters
+    if not letters:
+        return False
+    word, rest = words[0], words[1:]
+    starts = [0] if initial else [i for i, c in enumerate(word) if c == letters[0]]
+    for start in starts:
+        if word[start] != letters[0]:
+            continue
+        pos, k = start + 1, 1
+        # take 0..n further letters from this word, trying the next word after each
+        while True:
+            if _spells(letters[k:], rest, initial=True):
+                return True
+            if k >= len(letters):
+                break
+            found = word.find(letters[k], pos)
+            if found < 0:
+                break
+            pos, k = found + 1, k + 1
+    return False
 
 
 def onet_variants(
-    example: str, vendors: set[str], common: bool
+    example: str, vendors: set[str], common: bool, zipf=lambda word: 0.0
 ) -> tuple[str, list[str], tuple[str, ...]]:
     """Display name, labels and case-sensitive acronyms of an O*NET example.
 
     'Microsoft Excel' -> ('Microsoft Excel', [..., 'Excel'], ()) when widely used (vendor prefix
     dropped); 'Structured query language SQL' -> ('Structured query language (SQL)', [...],
     ('SQL',)): a trailing acronym matches only in capitals ("SAN", not "San Francisco").
+    ``zipf(word)``: the word's English frequency (Zipf scale). An acronym that is also a
+    common English word ('FIRST', 'PAST', 'DOORS') is not matched, only the long form; a rare
+    or CamelCase last word after a vendor ('TechSmith Camtasia', 'National Instruments
+    LabVIEW') also names the product alone.
     """
     labels = [example]
     words = example.split()
@@ -258,8 +301,16 @@ def onet_variants(
         # 'Microsoft Office software' -> 'Microsoft Office' (a product, named without 'software')
         name = " ".join(base)
         labels.append(name)
-    if len(base) >= 3 and is_acronym_of(base[-1], base[:-1]):
-        acronyms = (base[-1],)
+    spelled_out = len(base) >= 3 and is_acronym_of(base[-1], base[:-1])
+    if spelled_out:
+        # Not from the initials alone ('FIRST' for 'Fire Simulation Technique'), and an
+        # English word: matched only in its long form.
+        is_word = (
+            not is_acronym_of(base[-1], base[:-1], loose=False)
+            and zipf(base[-1].lower()) >= ZIPF_ACRONYM_WORD
+            and re.search("[AEIOU]", base[-1])
+        )
+        acronyms = () if is_word else (base[-1],)
         labels.append(" ".join(base[:-1]))
         name = f"{' '.join(base[:-1])} ({base[-1]})"
         base = base[:-1]
@@ -269,6 +320,20 @@ def onet_variants(
             if len(base) > n and " ".join(base[:n]) in vendors and base[n][:1].isupper():
                 labels.append(" ".join(base[n:]))
                 break
+    last = base[-1]
+    if (
+        len(base) >= 2
+        and not spelled_out
+        and base[0][:1].isupper()
+        and re.fullmatch(r"[A-Z][A-Za-z]*[a-z][A-Za-z]*", last)
+        and not re.fullmatch(r"[A-Z]+s", last)  # a plural acronym ('PDAs')
+        and len(last) >= 4
+        and zipf(last.lower())
+        < (ZIPF_CAMELCASE_NAME if re.search("[A-Z]", last[1:]) else ZIPF_PRODUCT_NAME)
+    ):
+        # A rare proper word after a vendor names the product on its own: 'TechSmith Camtasia'
+        # -> 'Camtasia', 'National Instruments LabVIEW' -> 'LabVIEW'; not 'Oracle Database'.
+        labels.append(last)
     return name, labels, acronyms
 
 
@@ -333,7 +398,9 @@ def build(data: Path) -> dict:
     # More widely used examples first, so they keep the shared aliases.
     for ex, e in sorted(examples.items(), key=lambda kv: (-kv[1]["hot"], -kv[1]["n"], kv[0])):
         category = "technical" if e["title"] in PROGRAMMING_TITLES else "tool"
-        name, labels, acronyms = onet_variants(ex, vendors, common=e["hot"] or e["n"] >= 3)
+        name, labels, acronyms = onet_variants(
+            ex, vendors, common=e["hot"] or e["n"] >= 3, zipf=lambda w: zipf_frequency(w, "en")
+        )
         tools.append((name, category, "O*NET", f"onet:{e['code']}:{ex}", labels, acronyms))
 
     b = Builder()

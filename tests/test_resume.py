@@ -95,6 +95,37 @@ def test_a_named_tool_is_not_swallowed_by_a_group_concept():
     assert "style sheet languages" not in names
 
 
+def test_spelled_acronyms_and_vendor_less_product_names():
+    text = "Built course pages in HTML and XML; recorded lessons with Camtasia; LabVIEW, SSH."
+    found = names(text)
+    assert {
+        "Hypertext markup language (HTML)",
+        "Extensible markup language (XML)",
+        "TechSmith Camtasia",
+        "National Instruments LabVIEW",
+        "Secure shell (SSH)",
+    } <= found
+    assert "computer programming" not in found  # ESCO's alternative label "LabVIEW"
+    # an acronym that is an English word is matched only in its long form
+    assert not names("FIRST AID AND CPR CERTIFIED. PAST EXPERIENCE.") & {
+        "Fire Simulation Technique (FIRST)",
+        "Paleontological Statistics (PAST)",
+    }
+    # a vendor's product word that is an English word does not stand alone
+    assert "Infinity QS ProFicient" not in names("Proficient in Microsoft Excel.")
+
+
+def test_acronym_spelling_rule():
+    from scripts.build_taxonomy import is_acronym_of
+
+    assert is_acronym_of("SQL", "Structured query language".split(), loose=False)
+    assert is_acronym_of("HTML", "Hypertext markup language".split())
+    assert not is_acronym_of("HTML", "Hypertext markup language".split(), loose=False)
+    assert is_acronym_of("XML", "Extensible markup language".split())
+    assert not is_acronym_of("ERP", "Sage 100".split())
+    assert not is_acronym_of("PHP", "Hypertext preprocessor".split())
+
+
 def test_plural_and_singular_multiword_skills_match():
     one = {s.name for s in find_skills("Trained a neural network on sales records.")}
     many = {s.name for s in find_skills("Trained neural networks on sales records.")}
