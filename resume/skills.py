@@ -10,7 +10,8 @@ also need technical context: three unambiguous technical skills in the document,
 line, or a list under a skills heading ("Skills", "Technical Skills", "Highlights", ...). A
 multi-word alias matches in either grammatical number ("neural network(s)"). A few general
 skills are also found where a resume states them as an action on people ("Trained new
-employees" -> training; see VERB_PHRASE_SKILLS).
+employees" -> training; see VERB_PHRASE_SKILLS) or by the verb that opens a statement
+("Negotiated vendor contracts" -> negotiation; see ACTION_VERB_SKILLS).
 """
 
 from __future__ import annotations
@@ -228,14 +229,45 @@ VERB_PHRASE_SKILLS = {
 }
 
 
+# Skills a resume states by the action verb that opens a bullet or a sentence, the resume's
+# convention ("Negotiated vendor contracts", "• Forecast operating costs"): canonical skill
+# name -> verb forms. Only where the verb starts the statement: "the forecast was" or "a
+# scheduled meeting" do not count. Verbs that are also common nouns ("budget", "schedule",
+# "audit") count only in their -ed / -ing / -s forms.
+_ACTION_VERBS = {
+    "negotiation": r"negotiat(?:e|es|ed|ing)",
+    "forecasting": r"forecast(?:s|ed|ing)",
+    "calibration": r"calibrat(?:e|es|ed|ing)",
+    "scheduling": r"schedul(?:es|ed|ing)",
+    "recruitment": r"recruit(?:s|ed|ing)",
+    "auditing": r"audit(?:s|ed|ing)",
+    "billing": r"invoic(?:es|ed|ing)",
+    "troubleshooting": r"troubleshoot(?:s|ed|ing)?",
+    "budgeting": r"budget(?:s|ed|ing)",
+    "tutoring": r"tutor(?:s|ed|ing)",
+    "counseling": r"counsel(?:s|ed|led|ing|ling)",
+    "merchandising": r"merchandis(?:es|ed|ing)",
+    "purchasing": r"purchas(?:es|ed|ing)",
+    "communication": r"communicat(?:es|ed|ing)",
+}
+_STATEMENT_START = r"(?:^|[•·▪●◦*\u2013\u2014-]|[.;!?:]\s)[\s\u00a0Â]*"
+ACTION_VERB_SKILLS = {
+    name: re.compile(_STATEMENT_START + r"(" + verb + r")\b", re.I | re.M)
+    for name, verb in _ACTION_VERBS.items()
+}
+
+
 def _verb_phrase_spans(text: str, tax: Taxonomy) -> list[tuple[int, int, int]]:
-    """(skill index, start, end) of the VERB_PHRASE_SKILLS mentions."""
+    """(skill index, start, end) of the VERB_PHRASE_SKILLS and ACTION_VERB_SKILLS mentions."""
     out = []
     for name, pattern in VERB_PHRASE_SKILLS.items():
         idx = tax.name_index.get(name)
-        if idx is None:
-            continue
-        out += [(idx, m.start(), m.end()) for m in pattern.finditer(text)]
+        if idx is not None:
+            out += [(idx, m.start(), m.end()) for m in pattern.finditer(text)]
+    for name, pattern in ACTION_VERB_SKILLS.items():
+        idx = tax.name_index.get(name)
+        if idx is not None:
+            out += [(idx, m.start(1), m.end(1)) for m in pattern.finditer(text)]
     return out
 
 

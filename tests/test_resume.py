@@ -173,3 +173,15 @@ def test_people_skills_stated_as_actions():
     # the object must be people at work
     assert "training" not in names("Trained in CPR and first aid.")
     assert "supervision" not in names("Supervised the installation of pumps.")
+
+
+def test_skills_stated_by_the_verb_that_opens_a_statement():
+    assert "negotiation" in names("• Negotiate supply vendor contracts")
+    assert "forecasting" in names("Prepared reports. Forecasted operating costs.")
+    assert {"recruitment", "communication"} <= names(
+        "Recruited 12 nurses; communicated with clients."
+    )
+    # not inside a sentence, and not a noun that is also a verb
+    assert "scheduling" not in names("Attended a scheduled meeting.")
+    assert "forecasting" not in names("The sales forecast was met.")
+    assert "budgeting" not in names("Budget: $4M")
