@@ -18,6 +18,23 @@ from models import paths
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
 
 
+# Whisper's fallback rule and temperature ladder (faster-whisper's defaults, from the paper).
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+COMPRESSION_RATIO_MAX = 2.4
+LOG_PROB_MIN = -1.0
+NO_SPEECH_MIN = 0.6
+FALLBACK_SEED = 0
+
+
+def _needs_fallback(segment) -> bool:
+    """faster-whisper's test on a window's temperature-0 decode (each segment carries its
+    window's figures): repetitive or unlikely text, unless the window is judged silent."""
+    silent = segment.no_speech_prob > NO_SPEECH_MIN and segment.avg_logprob < LOG_PROB_MIN
+    return not silent and (
+        segment.compression_ratio > COMPRESSION_RATIO_MAX or segment.avg_logprob < LOG_PROB_MIN
+    )
+
+
 WHISPER_MODELS = {
     # name -> (directory getter, report name)
     "tiny.en": (paths.whisper_tiny_en_dir, "whisper-tiny.en-ct2-int8"),
@@ -48,19 +65,30 @@ class WhisperModel:
     ) -> None:
         self.beam_size = beam_size
         self.initial_prompt = initial_prompt
+        self.cpu_threads = cpu_threads
+        directory, self.name = WHISPER_MODELS[model]
+        self._directory = str(directory())
+        self._model = self._load()
+        self._lock = threading.Lock()
+        self.fallback_decodes = 0  # transcriptions that needed the sampled fallback
+
+    def _load(self):
         from faster_whisper import WhisperModel as _FW
 
-        directory, self.name = WHISPER_MODELS[model]
-        self._model = _FW(
-            str(directory()),
-            device="cpu",
-            compute_type="int8",
-            cpu_threads=cpu_threads,
-        )
-        self._lock = threading.Lock()
+        return _FW(self._directory, device="cpu", compute_type="int8", cpu_threads=self.cpu_threads)
 
     def transcribe(self, audio: np.ndarray, *, prompt: bool = True):
-        """Transcribe English speech with word timestamps (VAD-filtered).
+        """Transcribe English speech with word timestamps (VAD-filtered); the same audio always
+        gives the same text.
+
+        Whisper's decoding (Radford et al. 2022, sec. 4.5): beam search at temperature 0, and
+        for a 30 s window whose text repeats itself (gzip compression ratio > 2.4) or scores
+        low (mean log-probability < -1), sampling at rising temperatures. CTranslate2 samples
+        with a generator per worker thread, seeded once and never again (CTranslate2 issue
+        #1757), so a sampled decode depends on what the process decoded before. Here the
+        temperature-0 pass runs on the loaded model; only when a window needs the fallback is
+        the whole audio decoded again with the temperature ladder, on a fresh instance whose
+        generator starts from a fixed seed (+0.25 s to load it; ~2 of 40 hard clips need it).
 
         Args:
             audio: float32, shape (n,), 16 kHz mono in [-1, 1].
@@ -71,16 +99,32 @@ class WhisperModel:
             (segments, info) as faster-whisper returns them, segments materialised in a list.
         """
         with self._lock:
-            segments, info = self._model.transcribe(
-                audio,
-                language="en",
-                beam_size=self.beam_size,
-                word_timestamps=True,
-                vad_filter=True,
-                condition_on_previous_text=False,
-                initial_prompt=self.initial_prompt if prompt else None,
-            )
-            return list(segments), info
+            segments, info = self._decode(self._model, audio, prompt, temperature=0.0)
+            if any(_needs_fallback(s) for s in segments):
+                import ctranslate2
+
+                self.fallback_decodes += 1
+                ctranslate2.set_random_seed(FALLBACK_SEED)
+                fresh = self._load()
+                segments, info = self._decode(fresh, audio, prompt, temperature=TEMPERATURES)
+                del fresh
+            return segments, info
+
+    def _decode(self, model, audio: np.ndarray, prompt: bool, temperature):
+        segments, info = model.transcribe(
+            audio,
+            language="en",
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            initial_prompt=self.initial_prompt if prompt else None,
+            temperature=temperature,
+            compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+            log_prob_threshold=LOG_PROB_MIN,
+            no_speech_threshold=NO_SPEECH_MIN,
+        )
+        return list(segments), info
 
     def encode_window(self, audio: np.ndarray) -> np.ndarray:
         """Whisper encoder output for one window of at most 30 s (zero-padded to 30 s).

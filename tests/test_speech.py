@@ -9,7 +9,7 @@ import pytest
 from analyzers import audio_emotion, similarity, transcript
 from analyzers.errors import InvalidInput
 from models.whisper import speech_regions
-from tests.conftest import REPO, SPEECH_TEXT
+from tests.conftest import REPO, SPEECH_TEXT, shared
 
 pytestmark = pytest.mark.slow
 SR = 16_000
@@ -163,3 +163,41 @@ def test_a_missing_whisper_base_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setattr(paths, "WHISPER_BASE_DIR", tmp_path / "absent")
     with pytest.raises(paths.ModelFileMissing, match="install-whisper-base"):
         paths.whisper_base_dir()
+
+
+def test_the_fallback_rule_is_whispers():
+    from types import SimpleNamespace as S
+
+    from models.whisper import _needs_fallback
+
+    ok = S(compression_ratio=1.6, avg_logprob=-0.3, no_speech_prob=0.01)
+    loop = S(compression_ratio=3.1, avg_logprob=-0.2, no_speech_prob=0.01)
+    unlikely = S(compression_ratio=1.2, avg_logprob=-1.4, no_speech_prob=0.1)
+    silence = S(compression_ratio=1.0, avg_logprob=-1.4, no_speech_prob=0.9)
+    assert [_needs_fallback(s) for s in (ok, loop, unlikely, silence)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_a_hard_clip_gives_the_same_transcript_whatever_ran_before(registry):
+    # LJ003-0048 read by a non-native speaker: its temperature-0 decode loops, so Whisper's
+    # sampled fallback runs; CTranslate2's sampler keeps state between calls (issue #1757).
+    from analyzers.media import decode, probe
+
+    path = shared("asr", "dc_tts_lj_readings", "LJ003-0048.wav")
+    other = shared("asr", "dc_tts_lj_readings", "LJ003-0057.wav")
+    whisper = registry.get("whisper")
+    audio = decode(path, info=probe(path), want_video=False, want_audio=True).audio
+    noise = decode(other, info=probe(other), want_video=False, want_audio=True).audio
+
+    def text(a):
+        return " ".join(s.text for s in whisper.transcribe(a)[0])
+
+    before = whisper.fallback_decodes
+    first = text(audio)
+    assert whisper.fallback_decodes == before + 1  # the clip does take the sampled path
+    text(noise)
+    assert [text(audio) for _ in range(2)] == [first, first]
