@@ -7,6 +7,7 @@ Voice activity: Silero VAD as bundled by faster-whisper (MIT).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -18,12 +19,27 @@ from models import paths
 FILLER_PROMPT = "Um, uh, so, like, you know, I mean, er, hmm."
 
 
-# Whisper's fallback rule and temperature ladder (faster-whisper's defaults, from the paper).
-TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Whisper's fallback rule and temperature ladder (faster-whisper's defaults, from the paper);
+# the stretches that failed at temperature 0 are decoded again from 0.2 up.
+FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
 COMPRESSION_RATIO_MAX = 2.4
 LOG_PROB_MIN = -1.0
 NO_SPEECH_MIN = 0.6
 FALLBACK_SEED = 0
+
+
+SAMPLE_RATE_HZ = 16_000
+
+
+def _shifted(segment, offset_s: float):
+    """A faster-whisper segment (and its words) moved ``offset_s`` seconds later."""
+    words = [
+        dataclasses.replace(w, start=w.start + offset_s, end=w.end + offset_s)
+        for w in segment.words or []
+    ]
+    return dataclasses.replace(
+        segment, start=segment.start + offset_s, end=segment.end + offset_s, words=words
+    )
 
 
 def _needs_fallback(segment) -> bool:
@@ -86,9 +102,10 @@ class WhisperModel:
         low (mean log-probability < -1), sampling at rising temperatures. CTranslate2 samples
         with a generator per worker thread, seeded once and never again (CTranslate2 issue
         #1757), so a sampled decode depends on what the process decoded before. Here the
-        temperature-0 pass runs on the loaded model; only when a window needs the fallback is
-        the whole audio decoded again with the temperature ladder, on a fresh instance whose
-        generator starts from a fixed seed (+0.25 s to load it; ~2 of 40 hard clips need it).
+        temperature-0 pass runs on the loaded model; the stretches whose segments fail
+        Whisper's test (from the end of the good segment before to the start of the good one
+        after) are decoded again with the temperature ladder, on a fresh instance whose
+        generator starts from a fixed seed (+0.25 s to load it; 2 of 40 hard clips need it).
 
         Args:
             audio: float32, shape (n,), 16 kHz mono in [-1, 1].
@@ -100,15 +117,33 @@ class WhisperModel:
         """
         with self._lock:
             segments, info = self._decode(self._model, audio, prompt, temperature=0.0)
-            if any(_needs_fallback(s) for s in segments):
-                import ctranslate2
+            failed = [_needs_fallback(s) for s in segments]
+            if not any(failed):
+                return segments, info
+            import ctranslate2
 
-                self.fallback_decodes += 1
-                ctranslate2.set_random_seed(FALLBACK_SEED)
-                fresh = self._load()
-                segments, info = self._decode(fresh, audio, prompt, temperature=TEMPERATURES)
-                del fresh
-            return segments, info
+            self.fallback_decodes += 1
+            ctranslate2.set_random_seed(FALLBACK_SEED)
+            fresh = self._load()
+            out, i = [], 0
+            while i < len(segments):
+                if not failed[i]:
+                    out.append(segments[i])
+                    i += 1
+                    continue
+                j = i
+                while j < len(segments) and failed[j]:
+                    j += 1
+                # the stretch between the neighbouring good segments, decoded again
+                start_s = segments[i - 1].end if i > 0 else 0.0
+                end_s = segments[j].start if j < len(segments) else len(audio) / SAMPLE_RATE_HZ
+                piece = audio[int(start_s * SAMPLE_RATE_HZ) : int(end_s * SAMPLE_RATE_HZ)]
+                if len(piece) >= SAMPLE_RATE_HZ // 10:
+                    redone, _ = self._decode(fresh, piece, prompt, FALLBACK_TEMPERATURES)
+                    out += [_shifted(seg, start_s) for seg in redone]
+                i = j
+            del fresh
+            return out, info
 
     def _decode(self, model, audio: np.ndarray, prompt: bool, temperature):
         segments, info = model.transcribe(
