@@ -26,8 +26,6 @@ COMPRESSION_RATIO_MAX = 2.4
 LOG_PROB_MIN = -1.0
 NO_SPEECH_MIN = 0.6
 FALLBACK_SEED = 0
-
-
 SAMPLE_RATE_HZ = 16_000
 
 
@@ -118,32 +116,35 @@ class WhisperModel:
         with self._lock:
             segments, info = self._decode(self._model, audio, prompt, temperature=0.0)
             failed = [_needs_fallback(s) for s in segments]
-            if not any(failed):
-                return segments, info
-            import ctranslate2
+            if any(failed):
+                self.fallback_decodes += 1
+                segments = self._redecode_failed(segments, failed, audio, prompt)
+            return segments, info
 
-            self.fallback_decodes += 1
-            ctranslate2.set_random_seed(FALLBACK_SEED)
-            fresh = self._load()
-            out, i = [], 0
-            while i < len(segments):
-                if not failed[i]:
-                    out.append(segments[i])
-                    i += 1
-                    continue
-                j = i
-                while j < len(segments) and failed[j]:
-                    j += 1
-                # the stretch between the neighbouring good segments, decoded again
-                start_s = segments[i - 1].end if i > 0 else 0.0
-                end_s = segments[j].start if j < len(segments) else len(audio) / SAMPLE_RATE_HZ
-                piece = audio[int(start_s * SAMPLE_RATE_HZ) : int(end_s * SAMPLE_RATE_HZ)]
-                if len(piece) >= SAMPLE_RATE_HZ // 10:
-                    redone, _ = self._decode(fresh, piece, prompt, FALLBACK_TEMPERATURES)
-                    out += [_shifted(seg, start_s) for seg in redone]
-                i = j
-            del fresh
-            return out, info
+    def _redecode_failed(self, segments: list, failed: list[bool], audio, prompt: bool) -> list:
+        """``segments`` with each run of failed ones replaced by a sampled decode of the audio
+        between the good segments around it, on a freshly seeded instance."""
+        import ctranslate2
+
+        ctranslate2.set_random_seed(FALLBACK_SEED)
+        fresh = self._load()
+        out, i = [], 0
+        while i < len(segments):
+            if not failed[i]:
+                out.append(segments[i])
+                i += 1
+                continue
+            j = i
+            while j < len(segments) and failed[j]:
+                j += 1
+            start_s = segments[i - 1].end if i > 0 else 0.0
+            end_s = segments[j].start if j < len(segments) else len(audio) / SAMPLE_RATE_HZ
+            piece = audio[int(start_s * SAMPLE_RATE_HZ) : int(end_s * SAMPLE_RATE_HZ)]
+            if len(piece) >= SAMPLE_RATE_HZ // 10:
+                redone, _ = self._decode(fresh, piece, prompt, FALLBACK_TEMPERATURES)
+                out += [_shifted(seg, start_s) for seg in redone]
+            i = j
+        return out
 
     def _decode(self, model, audio: np.ndarray, prompt: bool, temperature):
         segments, info = model.transcribe(
