@@ -165,6 +165,40 @@ def skills_section_lines(text: str) -> set[int]:
     return out
 
 
+INTERESTS_HEADING = re.compile(
+    r"(?:personal\s+)?(?:interests|hobbies(?:\s+(?:and|&)\s+interests)?|interests\s+(?:and|&)\s+"
+    r"hobbies|leisure(?:\s+activities)?)",
+    re.I,
+)
+
+
+def interests_section_lines(text: str) -> set[int]:
+    """Indices of the lines under an "Interests" / "Hobbies" heading (or opening with it) up to
+    the next heading: what a person does for pleasure ("gardening", "photography") is not a
+    skill they claim."""
+    out: set[int] = set()
+    inside = False
+    for i, line in enumerate(text.split("\n")):
+        head, colon, rest = line.strip().partition(":")
+        head = head.strip()
+        if INTERESTS_HEADING.fullmatch(head):
+            inside = True
+            if colon and rest.strip():
+                out.add(i)
+            continue
+        lead = INTERESTS_HEADING.match(line.strip())
+        if lead and line.strip()[lead.end() : lead.end() + 1] == " ":
+            inside = True  # "Interests Church activities, gardening, ..."
+            out.add(i)
+            continue
+        if SKILLS_HEADING.fullmatch(head) or OTHER_HEADING.fullmatch(head):
+            inside = False
+            continue
+        if inside:
+            out.add(i)
+    return out
+
+
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
     if not text[start].isupper() and not text[start].isdigit():
         return False
@@ -330,11 +364,21 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     # ... or as a list item under a skills heading ("Skills: Access, Excel, Word").
     in_skills_section = skills_section_lines(text)
     plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}
+    # ... or listed with another ambiguous tool on the same line ("Instagram, Facebook").
+    listed: dict[int, set[int]] = defaultdict(set)
+    for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
+        if needs_context and _is_list_item(text, start, end, 0):
+            listed[line].add(idx)
+    listed_lines = {line for line, skills in listed.items() if len(skills) >= 2}
+    interests = interests_section_lines(text)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
+        if line in interests:
+            continue
         if needs_context and not (
             tech_context
             or line in plain_lines
+            or (line in listed_lines and _is_list_item(text, start, end, 0))
             or (line in in_skills_section and _is_list_item(text, start, end, 1))
         ):
             continue

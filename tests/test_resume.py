@@ -185,3 +185,17 @@ def test_skills_stated_by_the_verb_that_opens_a_statement():
     assert "scheduling" not in names("Attended a scheduled meeting.")
     assert "forecasting" not in names("The sales forecast was met.")
     assert "budgeting" not in names("Budget: $4M")
+
+
+def test_interests_are_not_skills():
+    text = "Skills\nBookkeeping, payroll\nInterests\nGardening, photography, yoga\n"
+    found = names(text)
+    assert "bookkeeping" in found
+    assert not found & {"landscaping", "photography", "yoga"}
+    assert "landscaping" not in names("Interests Church activities, Gardening, Baseball.")
+
+
+def test_ambiguous_tools_listed_together_corroborate_each_other():
+    found = names("Answered customers on social media outlets:\nInstagram, Facebook, TripAdvisor.")
+    assert {"Instagram", "Facebook"} <= found
+    assert "Facebook" not in names("Posted our menu on Facebook every week.")
