@@ -143,60 +143,51 @@ OTHER_HEADING = re.compile(
 )
 
 
-def skills_section_lines(text: str) -> set[int]:
-    """Indices of the lines under a skills heading ("Skills", "Technical Skills",
-    "Highlights", "Core Qualifications", ...; a line of its own, optionally ending in a colon)
-    up to the next heading, and of such a heading's own line when items follow its colon."""
-    out: set[int] = set()
-    inside = False
-    for i, line in enumerate(text.split("\n")):
-        head, colon, rest = line.strip().partition(":")
-        head = head.strip()
-        if SKILLS_HEADING.fullmatch(head):
-            inside = True
-            if colon and rest.strip():
-                out.add(i)
-            continue
-        if OTHER_HEADING.fullmatch(head):
-            inside = False
-            continue
-        if inside:
-            out.add(i)
-    return out
-
-
 INTERESTS_HEADING = re.compile(
     r"(?:personal\s+)?(?:interests|hobbies(?:\s+(?:and|&)\s+interests)?|interests\s+(?:and|&)\s+"
     r"hobbies|leisure(?:\s+activities)?)",
     re.I,
 )
+HEADINGS = (SKILLS_HEADING, INTERESTS_HEADING, OTHER_HEADING)
 
 
-def interests_section_lines(text: str) -> set[int]:
-    """Indices of the lines under an "Interests" / "Hobbies" heading (or opening with it) up to
-    the next heading: what a person does for pleasure ("gardening", "photography") is not a
-    skill they claim."""
+def _section_lines(text: str, heading: re.Pattern, opens_line: bool = False) -> set[int]:
+    """Indices of the lines under a ``heading`` (a line of its own, optionally ending in a
+    colon) up to the next heading of any kind, and of the heading's own line when items follow
+    its colon; with ``opens_line``, also a line that starts with the heading and goes on
+    ("Interests Church activities, gardening")."""
     out: set[int] = set()
     inside = False
     for i, line in enumerate(text.split("\n")):
-        head, colon, rest = line.strip().partition(":")
+        stripped = line.strip()
+        head, colon, rest = stripped.partition(":")
         head = head.strip()
-        if INTERESTS_HEADING.fullmatch(head):
+        if heading.fullmatch(head):
             inside = True
             if colon and rest.strip():
                 out.add(i)
             continue
-        lead = INTERESTS_HEADING.match(line.strip())
-        if lead and line.strip()[lead.end() : lead.end() + 1] == " ":
-            inside = True  # "Interests Church activities, gardening, ..."
-            out.add(i)
-            continue
-        if SKILLS_HEADING.fullmatch(head) or OTHER_HEADING.fullmatch(head):
+        if any(h.fullmatch(head) for h in HEADINGS):
             inside = False
             continue
+        lead = heading.match(stripped) if opens_line else None
+        if lead and stripped[lead.end() : lead.end() + 1] == " ":
+            inside = True
         if inside:
             out.add(i)
     return out
+
+
+def skills_section_lines(text: str) -> set[int]:
+    """Lines under a skills heading ("Skills", "Technical Skills", "Highlights", "Core
+    Qualifications", ...): see :func:`_section_lines`."""
+    return _section_lines(text, SKILLS_HEADING)
+
+
+def interests_section_lines(text: str) -> set[int]:
+    """Lines under (or opening with) an "Interests" / "Hobbies" heading: what a person does
+    for pleasure ("gardening", "photography") is not a skill they claim."""
+    return _section_lines(text, INTERESTS_HEADING, opens_line=True)
 
 
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
@@ -365,11 +356,13 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     in_skills_section = skills_section_lines(text)
     plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}
     # ... or listed with another ambiguous tool on the same line ("Instagram, Facebook").
-    listed: dict[int, set[int]] = defaultdict(set)
+    listed: dict[int, dict[int, int]] = defaultdict(dict)  # line -> {start: skill}
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
         if needs_context and _is_list_item(text, start, end, 0):
-            listed[line].add(idx)
-    listed_lines = {line for line, skills in listed.items() if len(skills) >= 2}
+            listed[line][start] = idx
+    corroborated = {
+        start for items in listed.values() if len(set(items.values())) >= 2 for start in items
+    }
     interests = interests_section_lines(text)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
@@ -378,7 +371,7 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
         if needs_context and not (
             tech_context
             or line in plain_lines
-            or (line in listed_lines and _is_list_item(text, start, end, 0))
+            or start in corroborated
             or (line in in_skills_section and _is_list_item(text, start, end, 1))
         ):
             continue
