@@ -43,7 +43,7 @@ build-taxonomy: install
 
 bench-accuracy: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
-	$(BIN)/python -m pip install --quiet --no-deps skill-extractor==0.2.0
+	$(BIN)/python -m pip install --quiet --no-deps skill-extractor==0.2.0 facex==1.1.0
 	$(BIN)/python -m bench.accuracy
 
 # Speed and memory of the real service, beside the fer package and PocketSphinx (their own venv).

@@ -72,14 +72,48 @@ def _training_prior(data: Path) -> np.ndarray:
     return counts / counts.sum()
 
 
+FACEX_LABELS = ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")
+
+
+def _facex_model() -> Path | None:
+    """facex 1.1.0's classifier (MODELS.md: the offline alternative), installed by `make
+    bench-accuracy` without its TensorFlow dependency; only its TFLite file is read."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("facex")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "assets" / "model_optimized.tflite"
+    return path if path.exists() else None
+
+
+def _facex(model: Path, faces: list[np.ndarray]) -> list[str]:
+    """facex's labels for grey face crops, preprocessed as facex does (resized to 200x200,
+    grey repeated to 3 channels, scaled to [0, 1])."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(model), num_threads=1)
+    interpreter.allocate_tensors()
+    inp = interpreter.get_input_details()[0]["index"]
+    out = interpreter.get_output_details()[0]["index"]
+    labels = []
+    for gray in faces:
+        x = cv2.resize(gray, (200, 200), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        interpreter.set_tensor(inp, np.repeat((x / 255.0)[None, :, :, None], 3, axis=3))
+        interpreter.invoke()
+        labels.append(FACEX_LABELS[int(interpreter.get_tensor(out)[0].argmax())])
+    return labels
+
+
 def evaluate(data: Path) -> dict:
     reg = get_registry()
     prior = _training_prior(data) if (data / "fer2013_train").is_dir() else None
     landmarker, fer = reg.get("face"), reg.get("facial_expression")
     rows = list(csv.DictReader((data / "labels.csv").open()))
     out = {}
+    facex = _facex_model()
     for dataset in ("fer2013", "ckplus48"):
-        y, pred_clf, pred_pipe, probs = [], [], [], []
+        y, pred_clf, pred_pipe, probs, grays = [], [], [], [], []
         found = 0
         for r in rows:
             if r["dataset"] != dataset:
@@ -88,6 +122,7 @@ def evaluate(data: Path) -> dict:
             if label is None:
                 continue
             gray = np.asarray(Image.open(data / r["file"]).convert("L"))
+            grays.append(gray)
             size = fer.input_size
             crop48 = gray if gray.shape == (size, size) else cv2.resize(gray, (size, size))
             p = fer.predict(crop48[None])[0]
@@ -115,6 +150,8 @@ def evaluate(data: Path) -> dict:
             },
             "calibration": _calibration(np.array(probs), yi),
         }
+        if facex is not None:
+            out[dataset]["facex_classifier"] = classification(y, _facex(facex, grays), labels)
         if prior is not None:
             adjusted = np.log(np.clip(np.array(probs), 1e-7, 1)) - np.log(prior)
             out[dataset]["classifier_prior_corrected"] = classification(

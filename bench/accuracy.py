@@ -36,6 +36,16 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     f"{m['accuracy']:.1%} / {m['macro_f1']:.3f}{extra}",
                 )
             )
+        if "facex_classifier" in r:
+            m = r["facex_classifier"]
+            out.append(
+                (
+                    "facial expression",
+                    f"{r['data']} (comparison: facex 1.1.0, training data not stated)",
+                    "accuracy / macro-F1",
+                    f"{m['accuracy']:.1%} / {m['macro_f1']:.3f}",
+                )
+            )
         if "classifier_prior_corrected" in r:
             m = r["classifier_prior_corrected"]
             out.append(
