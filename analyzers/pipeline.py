@@ -156,6 +156,7 @@ def run(req: AnalysisRequest, options: PipelineOptions, models) -> Report:
             format=text.format,
             pages=text.pages,
             text_chars=len(text.text),
+            text_extractor=text.extractor,
             skills=skills,
             taxonomy=f"{tax.name} (taxonomy {tax.version})",
         )

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -82,6 +82,10 @@ class ResumeSection(_Model):
     format: Literal["pdf", "docx"]
     pages: int | None = Field(description="Pages (PDF); null for DOCX, which has no fixed pages.")
     text_chars: int
+    text_extractor: str = Field(
+        description="What read the document's text, with its version: 'pdftotext 22.12.0' "
+        "(Poppler, when installed), 'pypdf 7.1.0' or 'python-docx 1.2.0'."
+    )
     skills: list[Skill]
     taxonomy: str = Field(description="Taxonomy name and version used for matching.")
 

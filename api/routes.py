@@ -15,6 +15,7 @@ from api import uploads
 from api.openapi import openapi_document
 from api.render import render_report
 from models.registry import get_registry
+from resume.extract import pdftotext
 
 log = logging.getLogger(__name__)
 bp = Blueprint("v1", __name__, url_prefix="/api/v1", template_folder="templates")
@@ -156,6 +157,7 @@ def health():
         "schema_version": SCHEMA_VERSION,
         "emotion_enabled": s.emotion_enabled,
         "models": models,
+        "pdf_text": "pdftotext" if pdftotext() else "pypdf (pdftotext not installed: slower)",
         "versions": {
             p: _version(p)
             for p in (
