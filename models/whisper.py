@@ -29,6 +29,22 @@ FALLBACK_SEED = 0
 SAMPLE_RATE_HZ = 16_000
 
 
+def _release_freed_memory() -> None:
+    """Hand the heap memory a dropped model instance leaves back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing). Without it a worker that re-decodes on a fresh
+    instance kept 100-170 MB more after each one (measured: 275-407 MB against 232 MB)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass
+
+
 def _shifted(segment, offset_s: float):
     """A faster-whisper segment (and its words) moved ``offset_s`` seconds later."""
     words = [
@@ -144,6 +160,8 @@ class WhisperModel:
                 redone, _ = self._decode(fresh, piece, prompt, FALLBACK_TEMPERATURES)
                 out += [_shifted(seg, start_s) for seg in redone]
             i = j
+        del fresh
+        _release_freed_memory()
         return out
 
     def _decode(self, model, audio: np.ndarray, prompt: bool, temperature):
