@@ -122,12 +122,9 @@ def evaluate(data: Path) -> dict:
     out`` on resume_skills_heldout.json, ``... third set`` on resume_skills_third.json and
     ``... fourth set`` on resume_skills_fourth.json."""
     out = _evaluate_set(data, LABELS, "")
-    if HELD_OUT.exists():
-        out.update(_evaluate_set(data, HELD_OUT, " held out"))
-    if THIRD.exists():
-        out.update(_evaluate_set(data, THIRD, " third set"))
-    if FOURTH.exists():
-        out.update(_evaluate_set(data, FOURTH, " fourth set"))
+    for labels, suffix in ((HELD_OUT, " held out"), (THIRD, " third set"), (FOURTH, " fourth set")):
+        if labels.exists():
+            out.update(_evaluate_set(data, labels, suffix))
     return out
 
 

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 
+from analyzers.media import SAMPLE_RATE_HZ
 from models import paths
 
 # Conditioning the decoder on a disfluent prompt makes Whisper keep the fillers it otherwise
@@ -26,7 +27,6 @@ COMPRESSION_RATIO_MAX = 2.4
 LOG_PROB_MIN = -1.0
 NO_SPEECH_MIN = 0.6
 FALLBACK_SEED = 0
-SAMPLE_RATE_HZ = 16_000
 
 
 def _release_freed_memory() -> None:
