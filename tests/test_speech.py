@@ -182,11 +182,15 @@ def test_the_fallback_rule_is_whispers():
     ]
 
 
-def test_a_hard_clip_gives_the_same_transcript_whatever_ran_before(registry):
-    # LJ003-0048 read by a non-native speaker: its temperature-0 decode loops, so Whisper's
-    # sampled fallback runs; CTranslate2's sampler keeps state between calls (issue #1757).
+def test_a_hard_clip_gives_the_same_transcript_whatever_ran_before(registry, monkeypatch):
+    # CTranslate2's sampler keeps state between calls (issue #1757), so the sampled fallback
+    # must start from a fixed seed each time. Whether a given clip's temperature-0 decode fails
+    # Whisper's test depends on the CPU's int8 kernels (LJ003-0048 loops on some machines and
+    # not on others), so every segment is sent down the fallback here, on any CPU.
+    import models.whisper
     from analyzers.media import decode, probe
 
+    monkeypatch.setattr(models.whisper, "_needs_fallback", lambda segment: True)
     path = shared("asr", "dc_tts_lj_readings", "LJ003-0048.wav")
     other = shared("asr", "dc_tts_lj_readings", "LJ003-0057.wav")
     whisper = registry.get("whisper")
@@ -198,6 +202,7 @@ def test_a_hard_clip_gives_the_same_transcript_whatever_ran_before(registry):
 
     before = whisper.fallback_decodes
     first = text(audio)
-    assert whisper.fallback_decodes == before + 1  # the clip does take the sampled path
+    assert whisper.fallback_decodes == before + 1  # the clip took the sampled path
+    assert first.strip()
     text(noise)
     assert [text(audio) for _ in range(2)] == [first, first]
