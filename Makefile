@@ -24,7 +24,7 @@ install-whisper-base: install
 	$(BIN)/python -m scripts.assemble_whisper_base
 
 serve: install
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers $(WORKERS) app:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers $(WORKERS) wsgi:app
 
 test: install
 	$(BIN)/python -m pytest

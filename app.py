@@ -1,4 +1,7 @@
-"""Application factory. ``app = create_app()`` is what gunicorn serves (``app:app``)."""
+"""Application factory: ``create_app(settings=None, models=None) -> Flask``.
+
+Importing this module has no side effects; gunicorn serves ``wsgi:app``.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +12,35 @@ from flask import Flask, g, request
 from flask_cors import CORS
 
 from api import uploads
+from api.context import ServiceContext
 from api.problems import register_error_handlers
 from api.routes import bp
-from api.settings import Settings
-from models.registry import get_registry
+from service.settings import Settings
+from service.wiring import build_registry, pipeline_options
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, models=None) -> Flask:
     """Build the Flask app.
 
     Args:
         settings: Configuration; defaults to ``Settings()`` read from ``CAA_*`` variables.
+        models: A model registry (``get(role)``, ``status()``, ``warm_up()``); default: one
+            built from the settings (service.wiring.build_registry). Tests pass their own.
+
+    Raises:
+        ValueError: the settings name an unknown model.
     """
     settings = settings or Settings()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = Flask(__name__)
-    app.config["CAA_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1_000_000)
+    app.extensions["caa"] = ServiceContext(
+        settings=settings,
+        models=models if models is not None else build_registry(settings),
+        options=pipeline_options(settings),
+    )
     CORS(
         app,
         resources={r"/api/*": {"origins": settings.cors_origin_list}},
@@ -47,14 +60,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _cleanup(_exc):
         uploads.cleanup(keep=settings.keep_uploads)
 
-    get_registry().configure(
-        face_expression_model=settings.face_expression_model,
-        face_workers=settings.face_workers,
-        whisper_model=settings.whisper_model,
-    )
     register_error_handlers(app)
     app.register_blueprint(bp)
     return app
-
-
-app = create_app()

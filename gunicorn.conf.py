@@ -9,9 +9,6 @@ accesslog = "-"
 
 
 def post_worker_init(worker):
-    from api.settings import Settings
-    from models.registry import get_registry
-
-    settings = Settings()
-    if settings.preload_models:
-        get_registry().warm_up(emotion_enabled=settings.emotion_enabled)
+    ctx = worker.wsgi.extensions["caa"]  # the app this worker serves (wsgi:app)
+    if ctx.settings.preload_models:
+        ctx.models.warm_up(emotion_enabled=ctx.settings.emotion_enabled)

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from analyzers.errors import InvalidInput
-from analyzers.labels import EMOTION_LABELS, dominant, to_percent_dict
-from analyzers.media import SAMPLE_RATE_HZ
-from analyzers.report import AudioChunk, AudioEmotionSection, Emotion
+from contracts.audio import SAMPLE_RATE_HZ
+from contracts.errors import InvalidInput
+from contracts.labels import EMOTION_LABELS, dominant, to_percent_dict
+from contracts.report import AudioChunk, AudioEmotionSection, Emotion
 
 WINDOW_S = 30.0
 ENCODER_FRAME_S = 0.02

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analyzers.media import SAMPLE_RATE_HZ
-from analyzers.report import (
+from contracts.audio import SAMPLE_RATE_HZ
+from contracts.report import (
     DeliveryAudio,
     F0Stats,
     FillerWords,

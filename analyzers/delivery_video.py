@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analyzers.face import FaceFrame
-from analyzers.report import (
+from contracts.report import (
     DeliveryVideo,
     FrameQuality,
     HeadMovement,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzers.delivery_audio import FILLERS
-from analyzers.report import (
+from contracts.report import (
     DeliveryLanguage,
     GrammarMeasure,
     KeyPoint,

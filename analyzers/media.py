@@ -15,11 +15,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-from analyzers.errors import CorruptFile, MediaTooLong, NoAudioTrack, NoVideoTrack
+from contracts.audio import SAMPLE_RATE_HZ
+from contracts.errors import CorruptFile, MediaTooLong, NoAudioTrack, NoVideoTrack
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE_HZ = 16_000
+__all__ = ["SAMPLE_RATE_HZ", "DecodedMedia", "MediaInfo", "decode", "probe"]
 
 FrameCallback = Callable[[float, np.ndarray], None]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzers.report import (
+from contracts.report import (
     AnswerSimilaritySection,
     Contribution,
     Delivery,

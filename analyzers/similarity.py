@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from analyzers.report import AnswerSimilaritySection
+from contracts.report import AnswerSimilaritySection
 
 PASSAGE_WORDS = 150
 

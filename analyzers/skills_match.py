@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from analyzers.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
+from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
 from resume.skills import Taxonomy, find_skills, skill_spans
 
 QUOTE_WORDS = 6  # words of context on each side of a spoken mention

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from analyzers.report import Segment, TranscriptSection, Word
+from contracts.report import Segment, TranscriptSection, Word
 
 
 def build_transcript(

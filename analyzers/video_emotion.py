@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from analyzers.face import FaceFrame
-from analyzers.labels import dominant, to_percent_dict
-from analyzers.report import Emotion, TimelinePoint, VideoEmotionSection
+from contracts.labels import dominant, to_percent_dict
+from contracts.report import Emotion, TimelinePoint, VideoEmotionSection
 
 TIMELINE_STEP_S = 0.5
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from analyzers.report import SCHEMA_VERSION, Report
+from contracts.report import SCHEMA_VERSION, Report
 
 FORMAT_PARAM = {
     "name": "format",

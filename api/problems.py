@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
-from analyzers.errors import AnalysisError
+from contracts.errors import AnalysisError
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from html import escape
 from flask import render_template
 
 from analyzers.delivery_audio import FILLERS
-from analyzers.labels import EMOTION_LABELS
-from analyzers.report import Report
+from contracts.labels import EMOTION_LABELS
+from contracts.report import Report
 
 COLORS = {
     "angry": "#d62728",

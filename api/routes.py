@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, json, request
 from pydantic import ValidationError
 
-from analyzers import pipeline
-from analyzers.errors import FeatureDisabled, InvalidInput, MissingField
-from analyzers.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
+import pipeline
 from api import uploads
+from api.context import context
 from api.openapi import openapi_document
 from api.render import render_report
-from models.registry import get_registry
+from contracts.errors import FeatureDisabled, InvalidInput, MissingField
+from contracts.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
 from resume.extract import pdftotext
 
 log = logging.getLogger(__name__)
@@ -23,20 +23,7 @@ MEDIA_FIELDS = ("video", "audio")
 
 
 def _settings():
-    return current_app.config["CAA_SETTINGS"]
-
-
-def _options() -> pipeline.PipelineOptions:
-    s = _settings()
-    return pipeline.PipelineOptions(
-        sample_fps=s.sample_fps,
-        expression_fps=min(s.expression_fps, s.sample_fps),
-        parallel=s.parallel_stages,
-        frame_max_side_px=s.frame_max_side_px,
-        chunk_s=s.audio_chunk_s,
-        emotion_enabled=s.emotion_enabled,
-        max_media_duration_s=s.max_media_duration_s,
-    )
+    return context().settings
 
 
 def _text(field: str, *, required: bool = False) -> str | None:
@@ -66,7 +53,8 @@ def _wants_html() -> bool:
 
 
 def _report(req: pipeline.AnalysisRequest) -> Response:
-    report = pipeline.run(req, _options(), get_registry())
+    ctx = context()
+    report = pipeline.run(req, ctx.options, ctx.models)
     if _wants_html():
         return Response(render_report(report), mimetype="text/html")
     return Response(report.model_dump_json(), mimetype="application/json")
@@ -148,9 +136,10 @@ def _version(pkg: str) -> str | None:
 
 @bp.get("/health")
 def health():
-    s = _settings()
-    models = get_registry().status()
-    needed = [r for r in models if s.emotion_enabled or r not in get_registry().EMOTION_ROLES]
+    ctx = context()
+    s = ctx.settings
+    models = ctx.models.status()
+    needed = [r for r in models if s.emotion_enabled or r not in ctx.models.EMOTION_ROLES]
     body = {
         "status": "ok",
         "ready": all(models[r]["loaded"] for r in needed),

@@ -12,8 +12,8 @@ import filetype
 from flask import g, request
 from werkzeug.datastructures import FileStorage
 
-from analyzers.errors import EmptyFile, MissingField, UnsupportedType
-from analyzers.pipeline import UploadedFile
+from contracts.errors import EmptyFile, MissingField, UnsupportedType
+from pipeline import UploadedFile
 from resume.extract import sniff_document
 
 DOC_MIME = {

@@ -26,8 +26,8 @@ import numpy as np
 from PIL import Image
 
 from analyzers.face import face_crop
-from analyzers.labels import EMOTION_LABELS
 from bench.metrics import classification, expected_calibration_error, fit_temperature, softmax
+from contracts.labels import EMOTION_LABELS
 from models.registry import get_registry
 
 CKPLUS_TO_CANONICAL = {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from analyzers.language import key_point_coverage
 from analyzers.media import decode, probe
-from analyzers.report import Word
 from analyzers.similarity import answer_similarity
 from bench.metrics import auc
+from contracts.report import Word
 from models.registry import get_registry
 
 LABELS = Path(__file__).resolve().parent / "labels" / "answer_similarity.json"

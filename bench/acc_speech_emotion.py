@@ -19,8 +19,8 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from analyzers.delivery_audio import f0_stats
-from analyzers.labels import EMOTION_LABELS
 from bench.metrics import classification, expected_calibration_error, fit_temperature, softmax
+from contracts.labels import EMOTION_LABELS
 from models.whisper import WhisperModel
 from scripts.train_speech_emotion import SEED, load_clips, make_model, packed_features
 

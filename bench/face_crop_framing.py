@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from analyzers.face import face_crop
-from analyzers.labels import EMOTION_LABELS
+from contracts.labels import EMOTION_LABELS
 from models.registry import get_registry
 
 REPO = Path(__file__).resolve().parents[1]

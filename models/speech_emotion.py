@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analyzers.labels import EMOTION_LABELS
+from contracts.labels import EMOTION_LABELS
 from models import paths
 
 

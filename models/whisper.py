@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from analyzers.media import SAMPLE_RATE_HZ
+from contracts.audio import SAMPLE_RATE_HZ
 from models import paths
 
 # Conditioning the decoder on a disfluent prompt makes Whisper keep the fillers it otherwise
@@ -124,7 +124,7 @@ class WhisperModel:
         Args:
             audio: float32, shape (n,), 16 kHz mono in [-1, 1].
             prompt: Condition the decoder on ``initial_prompt`` (the filler prompt); see
-                analyzers.pipeline for the fallback when a prompted decode skips speech.
+                pipeline.speech.transcribe for the fallback when a prompted decode skips speech.
 
         Returns:
             (segments, info) as faster-whisper returns them, segments materialised in a list.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from analyzers.errors import CorruptFile, NoExtractableText, UnsupportedType
+from contracts.errors import CorruptFile, NoExtractableText, UnsupportedType
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analyzers.report import Skill
+from contracts.report import Skill
 from resume.normalize import tokens
 
 TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "skills_taxonomy.json.gz"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analyzers.report import Report
 from api.openapi import openapi_document
+from contracts.report import Report
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -32,9 +32,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from analyzers.audio_emotion import SAMPLE_RATE_HZ, WINDOW_S, pool_states
-from analyzers.labels import EMOTION_LABELS
 from analyzers.media import decode, probe
 from bench.metrics import expected_calibration_error, fit_temperature, softmax
+from contracts.labels import EMOTION_LABELS
 from models.whisper import WhisperModel
 
 log = logging.getLogger("train_speech_emotion")

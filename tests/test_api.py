@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from api.settings import Settings
 from app import create_app
+from models.registry import get_registry
+from service.settings import Settings
 from tests.conftest import make_docx, make_image_pdf, make_pdf, png_bytes
 
 PROBLEM = "application/problem+json"
@@ -19,7 +20,7 @@ def upload_root(tmp_path):
 
 def _client(upload_root, **overrides):
     settings = Settings(upload_dir=upload_root, preload_models=False, **overrides)
-    return create_app(settings).test_client()
+    return create_app(settings, models=get_registry()).test_client()
 
 
 @pytest.fixture()
@@ -251,12 +252,12 @@ def test_emotion_can_be_turned_off(upload_root, face_video):
 
 
 def test_unexpected_errors_are_500_problems_without_traceback(client, upload_root, monkeypatch):
-    import analyzers.pipeline
+    import pipeline.orchestrator
 
     def boom(*a, **k):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(analyzers.pipeline, "run", boom)
+    monkeypatch.setattr(pipeline.orchestrator, "resume_stage", boom)
     body = assert_problem(post(client, "/api/v1/resumes", resume=(make_pdf(), "cv.pdf")), 500)
     assert "secret" not in json.dumps(body)
     assert_uploads_cleaned(upload_root)

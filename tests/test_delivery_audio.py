@@ -8,7 +8,7 @@ from analyzers.delivery_audio import (
     frame_dbfs,
     pauses_from_words,
 )
-from analyzers.report import Word
+from contracts.report import Word
 from tests import media_factory
 from tests.conftest import FIXTURES
 

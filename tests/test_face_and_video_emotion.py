@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from analyzers.face import FaceFrame, FaceFrameCollector, face_crop
-from analyzers.labels import EMOTION_LABELS
 from analyzers.video_emotion import summarize
+from contracts.labels import EMOTION_LABELS
 
 pytestmark = pytest.mark.slow
 

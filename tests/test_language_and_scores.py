@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from analyzers.language import key_point_coverage, mattr, sentences, split_key_points, units
-from analyzers.report import Word
 from analyzers.scoring import COMMUNICATION, Feature, score_report
 from analyzers.skills_match import skills_match
+from contracts.report import Word
 from resume.skills import find_skills, load_taxonomy
 
 
@@ -112,7 +112,7 @@ def test_scores_without_any_measure_are_null_with_reasons():
 
 
 def test_embedding_memo_embeds_each_distinct_text_once():
-    from analyzers.pipeline import EmbeddingMemo
+    from pipeline.speech import EmbeddingMemo
 
     calls = []
 

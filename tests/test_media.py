@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from analyzers import media
-from analyzers.errors import CorruptFile, MediaTooLong, NoAudioTrack
+from contracts.errors import CorruptFile, MediaTooLong, NoAudioTrack
 from tests.conftest import FIXTURES
 
 

@@ -9,9 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from analyzers import pipeline, transcript
+import pipeline
+import pipeline.orchestrator
+from analyzers import transcript
 from analyzers.face import FaceFrameCollector
-from analyzers.report import Word
+from contracts.report import Word
+from pipeline import speech, video
 
 
 def _w(word, a, b):
@@ -50,7 +53,7 @@ class _SkippingWhisper:
 def test_skipped_speech_is_decoded_again_without_the_prompt():
     whisper = _SkippingWhisper()
     audio = np.zeros(16_000 * 10, np.float32)
-    section = pipeline._transcribe(whisper, audio, 10.0, [(0.0, 10.0)])
+    section = speech.transcribe(whisper, audio, 10.0, [(0.0, 10.0)])
     assert whisper.calls[0] == (len(audio), True)
     assert all(prompt is False for _, prompt in whisper.calls[1:]) and len(whisper.calls) == 2
     assert whisper.calls[1][0] < len(audio)  # only the skipped stretch, not the whole audio
@@ -65,7 +68,7 @@ def test_complete_transcript_is_kept_as_is():
             return super().transcribe(audio, prompt=False)
 
     whisper = Complete()
-    section = pipeline._transcribe(whisper, np.zeros(16_000 * 5, np.float32), 5.0, [(0.0, 5.0)])
+    section = speech.transcribe(whisper, np.zeros(16_000 * 5, np.float32), 5.0, [(0.0, 5.0)])
     assert len(whisper.calls) == 1 and section.filler_prompt is True
 
 
@@ -138,7 +141,7 @@ def test_an_error_in_the_speech_thread_reaches_the_request(registry, face_video)
 
 def test_transcription_blocks_are_cut_at_pauses_and_bounded():
     spans = [(0.0, 50.0), (51.0, 100.0), (101.0, 130.0), (131.0, 400.0)]
-    blocks = pipeline._blocks(spans, 120.0)
+    blocks = speech.blocks(spans, 120.0)
     assert blocks[0] == [(0.0, 50.0), (51.0, 100.0)]
     assert blocks[1] == [(101.0, 130.0)]
     for block in blocks:
@@ -148,13 +151,13 @@ def test_transcription_blocks_are_cut_at_pauses_and_bounded():
 
 
 def test_long_media_is_transcribed_block_by_block_in_media_time(monkeypatch):
-    monkeypatch.setattr(pipeline, "TRANSCRIBE_BLOCK_S", 4.0)
+    monkeypatch.setattr(speech, "TRANSCRIBE_BLOCK_S", 4.0)
     whisper = _SkippingWhisper()
     whisper.transcribe = lambda audio, prompt=True: _SkippingWhisper.transcribe(
         whisper, audio, prompt=False
     )
     audio = np.zeros(16_000 * 10, np.float32)
-    section = pipeline._transcribe(whisper, audio, 10.0, [(0.5, 3.5), (4.5, 7.5), (8.0, 9.5)])
+    section = speech.transcribe(whisper, audio, 10.0, [(0.5, 3.5), (4.5, 7.5), (8.0, 9.5)])
     assert len(whisper.calls) == 3  # one decode per block, each shorter than the audio
     assert all(n < len(audio) // 2 for n, _ in whisper.calls)
     starts = [w.start_s for w in section.words]
@@ -191,7 +194,7 @@ def test_face_workers_can_be_made_nicer_than_the_speech_thread():
     def worker():
         tid = threading.get_native_id()
         before = os.getpriority(os.PRIO_PROCESS, tid)
-        pipeline._nicer_thread()
+        video.nicer_thread()
         seen["delta"] = os.getpriority(os.PRIO_PROCESS, tid) - before
 
     me = threading.get_native_id()
@@ -199,7 +202,7 @@ def test_face_workers_can_be_made_nicer_than_the_speech_thread():
     t = threading.Thread(target=worker)
     t.start()
     t.join()
-    assert seen["delta"] in (pipeline.FACE_WORKER_NICE, 0)  # 0 where niceness is capped (19)
+    assert seen["delta"] in (video.FACE_WORKER_NICE, 0)  # 0 where niceness is capped (19)
     assert os.getpriority(os.PRIO_PROCESS, me) == mine  # the request thread is untouched
 
 
@@ -207,7 +210,7 @@ def test_a_failing_video_half_stops_the_speech_half_early(monkeypatch, face_vide
     import time as _time
 
     import models.whisper
-    from analyzers.errors import CorruptFile
+    from contracts.errors import CorruptFile
 
     transcribed = []
 
@@ -230,7 +233,7 @@ def test_a_failing_video_half_stops_the_speech_half_early(monkeypatch, face_vide
         raise CorruptFile("the video stream is corrupt")
 
     monkeypatch.setattr(models.whisper, "speech_regions", slow_vad)
-    monkeypatch.setattr(pipeline, "_analyze_video", broken_video)
+    monkeypatch.setattr(pipeline.orchestrator, "analyze_video", broken_video)
     req = pipeline.AnalysisRequest(
         media=pipeline.UploadedFile(
             "video", face_video, "v.mp4", face_video.stat().st_size, "video/mp4"

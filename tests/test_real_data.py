@@ -5,10 +5,11 @@ import io
 
 import pytest
 
-from api.settings import Settings
 from app import create_app
+from models.registry import get_registry
 from resume.extract import extract_text
 from resume.skills import find_skills
+from service.settings import Settings
 from tests.conftest import shared
 
 pytestmark = [pytest.mark.data, pytest.mark.slow]
@@ -17,7 +18,8 @@ pytestmark = [pytest.mark.data, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("uploads")
-    return create_app(Settings(upload_dir=root, preload_models=False)).test_client()
+    settings = Settings(upload_dir=root, preload_models=False)
+    return create_app(settings, models=get_registry()).test_client()
 
 
 def _post(client, path, files, **fields):

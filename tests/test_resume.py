@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from analyzers.errors import CorruptFile, NoExtractableText, UnsupportedType
+from contracts.errors import CorruptFile, NoExtractableText, UnsupportedType
 from resume.extract import extract_text, sniff_document
 from resume.skills import TAXONOMY_PATH, find_skills
 from tests.conftest import make_docx, make_image_pdf, make_pdf, png_bytes, shared

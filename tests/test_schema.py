@@ -1,13 +1,13 @@
 import json
 
-from analyzers.report import SCHEMA_VERSION
+from contracts.report import SCHEMA_VERSION
 from scripts.export_schema import DOCS, openapi_document, render, report_schema
 from tests.conftest import REPO
 
 
 def test_committed_schema_matches_the_code():
     assert (DOCS / "report.schema.json").read_text() == render(report_schema()), (
-        "docs/report.schema.json drifted from analyzers/report.py: run `make schema` and add a "
+        "docs/report.schema.json drifted from contracts/report.py: run `make schema` and add a "
         "CHANGELOG entry"
     )
     assert (DOCS / "openapi.json").read_text() == render(openapi_document())

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analyzers import audio_emotion, similarity, transcript
-from analyzers.errors import InvalidInput
+from contracts.errors import InvalidInput
 from models.whisper import speech_regions
 from tests.conftest import REPO, SPEECH_TEXT, shared
 
@@ -144,8 +144,7 @@ def test_whisper_base_is_an_operator_choice(speech_audio):
         whisper_base_dir()
     except ModelFileMissing:
         pytest.skip("Whisper base is not installed (make install-whisper-base)")
-    reg = ModelRegistry()
-    reg.configure(face_expression_model="project-cnn", whisper_model="base")
+    reg = ModelRegistry(whisper_model="base")
     whisper = reg.get("whisper")
     assert whisper.name == "whisper-base-ct2-int8"
     # speech emotion keeps reading the tiny.en encoder it was trained on
@@ -154,7 +153,7 @@ def test_whisper_base_is_an_operator_choice(speech_audio):
     hyp = set(re.findall(r"[a-z]+", " ".join(s.text for s in segments).lower()))
     assert len(hyp & set(re.findall(r"[a-z]+", SPEECH_TEXT.lower()))) >= 10
     with pytest.raises(ValueError):
-        reg.configure(face_expression_model="project-cnn", whisper_model="large")
+        ModelRegistry(whisper_model="large")
 
 
 def test_a_missing_whisper_base_says_how_to_install_it(monkeypatch, tmp_path):

@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_VAR_DIR = REPO_ROOT / "var"
 
 
 class Settings(BaseSettings):
@@ -61,6 +62,54 @@ class Settings(BaseSettings):
     preload_models: bool = Field(True, description="Load every model when a worker starts.")
     log_level: str = "INFO"
 
+    # --- results store and jobs -------------------------------------------------------------
+    var_dir: Path = Field(
+        DEFAULT_VAR_DIR,
+        description="Runtime state: the default SQLite database, the embedded job queue and "
+        "the media of running jobs (git-ignored).",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the results store; empty: an SQLite file in var_dir "
+        "(sqlite:///var/caa.sqlite3). PostgreSQL: postgresql+psycopg://user@host/db.",
+    )
+    store_reports: bool = Field(
+        True, description="The synchronous endpoints also store their report (fetch it later)."
+    )
+    keep_media: bool = Field(
+        False,
+        description="Keep a job's uploaded media after the job ends (deleted with its "
+        "report or candidate); false deletes it when the job ends.",
+    )
+    report_retention_days: float | None = Field(
+        None, gt=0, description="Reports older than this are deleted by the sweeper; unset: kept."
+    )
+    queue: Literal["embedded"] = Field(
+        "embedded", description="Job queue: embedded (Huey on SQLite in var_dir, one machine)."
+    )
+    job_workers: int = Field(
+        1, ge=1, le=16, description="Analyses run at once on this machine (docs/PERFORMANCE.md)."
+    )
+    job_max_attempts: int = Field(
+        3, ge=1, le=20, description="Runs of a job whose process died before it is failed."
+    )
+    job_heartbeat_s: float = Field(
+        5.0, gt=0, le=60, description="How often a running job and its runner say they live."
+    )
+    job_stale_after_s: float = Field(
+        30.0, gt=0, description="A running job silent this long is taken as dead and run again."
+    )
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def store_url(self) -> str:
+        """The results store's SQLAlchemy URL (the default SQLite file when none is set)."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'caa.sqlite3'}"
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Where the media of queued and running jobs is kept (one folder per job)."""
+        return self.var_dir / "jobs"

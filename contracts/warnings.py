@@ -1,0 +1,37 @@
+"""The catalogue of report warning codes: every ``warnings[].code`` a report can carry.
+
+A warning says that part of the input could not support part of the analysis (partial signal
+is data, not an error). Codes are stable; messages are for people and may change.
+"""
+
+from __future__ import annotations
+
+from contracts.report import ReportWarning
+
+WARNING_CODES: dict[str, str] = {
+    "emotion_analysis_disabled": "Emotion analysis is turned off on this server; the emotion "
+    "sections are null.",
+    "no_skills_found": "No skill of the taxonomy was found in the resume.",
+    "no_video_track": "The media has no video stream; facial analysis was skipped.",
+    "no_audio_track": "The media has no audio track; speech analyses were skipped.",
+    "no_face_detected": "No face was found in any sampled frame.",
+    "low_face_coverage": "A face was visible in fewer than half of the sampled frames.",
+    "no_speech_detected": "Voice activity detection found no speech in the audio.",
+    "speech_emotion_out_of_domain": "Most speech chunks do not resemble the speech the "
+    "speech-emotion model was trained on; its labels are extrapolations.",
+    "transcript_incomplete": "Part of the detected speech was left untranscribed; measures "
+    "built on the words are partial.",
+    "empty_transcript": "Nothing was transcribed; answer similarity is 0.",
+    "no_expected_answer": "No expected_answer was sent; answer similarity was skipped.",
+}
+
+
+def warning(code: str, message: str) -> ReportWarning:
+    """A report warning with a catalogued code.
+
+    Raises:
+        KeyError: ``code`` is not in :data:`WARNING_CODES` (add it there first).
+    """
+    if code not in WARNING_CODES:
+        raise KeyError(f"warning code {code!r} is not in contracts.warnings.WARNING_CODES")
+    return ReportWarning(code=code, message=message)
