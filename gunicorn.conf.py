@@ -12,3 +12,14 @@ def post_worker_init(worker):
     ctx = worker.wsgi.extensions["caa"]  # the app this worker serves (wsgi:app)
     if ctx.settings.preload_models:
         ctx.models.warm_up(emotion_enabled=ctx.settings.emotion_enabled)
+
+
+def on_starting(server):
+    """Under service.serve, the API dies with its supervisor (no orphan holds the port)."""
+    import signal
+
+    from service.process import die_with_parent, supervised
+
+    parent = supervised()
+    if parent is not None:
+        die_with_parent(signal.SIGTERM, expected_parent=parent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from contracts.report import SCHEMA_VERSION, Report
+from contracts.resources import Job, JobList, ReportList
 
 FORMAT_PARAM = {
     "name": "format",
@@ -76,6 +77,10 @@ def openapi_document() -> dict:
         },
         "required": ["type", "title", "status", "detail"],
     }
+    for model in (Job, JobList, ReportList):
+        sub = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(sub.pop("$defs", {}))
+        components[model.__name__] = sub
     resume = {**_FILE, "description": "Resume, PDF or DOCX (judged by content)."}
     media = {**_FILE, "description": _MEDIA_DESC}
     text = {"type": "string"}
@@ -149,6 +154,8 @@ def openapi_document() -> dict:
                     "responses": _responses(),
                 }
             },
+            **_job_paths(resume, media, text),
+            **_report_paths(),
             "/api/v1/reports/html": {
                 "post": {
                     "summary": "Render a report (JSON body) as one self-contained HTML page",
@@ -192,4 +199,188 @@ def openapi_document() -> dict:
             },
         },
         "components": {"schemas": components},
+    }
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(name: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _problems(*codes: int) -> dict:
+    problem = {"application/problem+json": {"schema": _ref("Problem")}}
+    text = {
+        400: "Missing field, empty file or invalid query parameter",
+        404: "No such resource",
+        409: "Not in a state that allows this",
+        413: "Upload too large",
+        415: "Unsupported file content",
+        422: "Invalid field",
+        500: "Unexpected error (logged with request_id)",
+    }
+    return {str(c): {"description": text[c], "content": problem} for c in codes}
+
+
+def _param(name: str, schema: dict, description: str, where: str = "query") -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema,
+    }
+
+
+_LIMIT = _param(
+    "limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Page size."
+)
+_CURSOR = _param("cursor", {"type": "string"}, "next_cursor of the previous page.")
+_CANDIDATE = {"type": "string", "pattern": "^[A-Za-z0-9._:@+\\-]{1,128}$"}
+
+
+def _job_paths(resume: dict, media: dict, text: dict) -> dict:
+    job_id = _param("job_id", {"type": "string"}, "The job's id.", "path")
+    return {
+        "/api/v1/jobs": {
+            "post": {
+                "summary": "Submit an analysis as a background job",
+                "description": "The fields of /api/v1/analyze, plus the client's candidate_id "
+                "(and, only if the client wants them stored, candidate_name and "
+                "candidate_email) and callback_url (stored; webhooks come later). The job's "
+                "media is kept only while it runs (CAA_KEEP_MEDIA).",
+                "operationId": "submitJob",
+                "requestBody": _form(
+                    {
+                        "resume": resume,
+                        "video": media,
+                        "audio": media,
+                        "expected_answer": text,
+                        "question": text,
+                        "job_description": text,
+                        "candidate_id": _CANDIDATE,
+                        "candidate_name": {"type": "string", "maxLength": 200},
+                        "candidate_email": {"type": "string", "maxLength": 320},
+                        "callback_url": {"type": "string", "format": "uri", "maxLength": 2000},
+                    },
+                    [],
+                ),
+                "responses": {
+                    "202": {
+                        **_json("Job", "Queued; poll Location (Retry-After says when)"),
+                        "headers": {
+                            "Location": {"schema": {"type": "string"}},
+                            "Retry-After": {"schema": {"type": "integer"}},
+                        },
+                    },
+                    **_problems(400, 413, 415, 422, 500),
+                },
+            },
+            "get": {
+                "summary": "List jobs, newest first",
+                "operationId": "listJobs",
+                "parameters": [
+                    _param(
+                        "status",
+                        {
+                            "type": "string",
+                            "enum": ["queued", "running", "succeeded", "failed", "cancelled"],
+                        },
+                        "Only jobs in this status.",
+                    ),
+                    _param("candidate_id", _CANDIDATE, "Only this candidate's jobs."),
+                    _LIMIT,
+                    _CURSOR,
+                ],
+                "responses": {"200": _json("JobList", "A page of jobs"), **_problems(400)},
+            },
+        },
+        "/api/v1/jobs/{job_id}": {
+            "get": {
+                "summary": "A job: status, stages, progress, queue position, ETA, its report",
+                "operationId": "getJob",
+                "parameters": [job_id],
+                "responses": {"200": _json("Job", "The job"), **_problems(404)},
+            },
+            "delete": {
+                "summary": "Cancel a queued or running job (a running one stops at its next stage)",
+                "operationId": "cancelJob",
+                "parameters": [job_id],
+                "responses": {
+                    "200": _json("Job", "The job, now cancelled"),
+                    **_problems(404, 409),
+                },
+            },
+        },
+    }
+
+
+def _report_paths() -> dict:
+    report_id = _param("report_id", {"type": "string"}, "The report's id.", "path")
+    score = {"type": "number", "minimum": 0, "maximum": 100}
+    when = {"type": "string", "format": "date-time"}
+    return {
+        "/api/v1/reports": {
+            "get": {
+                "summary": "Report summaries, newest first",
+                "operationId": "listReports",
+                "parameters": [
+                    _param("candidate_id", _CANDIDATE, "Only this candidate's reports."),
+                    _param("min_talent_score", score, "Talent score at least this."),
+                    _param("max_talent_score", score, "Talent score at most this."),
+                    _param("skill", {"type": "string"}, "Has this resume skill (any case)."),
+                    _param("warning", {"type": "string"}, "Carries this warning code."),
+                    _param("quality_flag", {"type": "string"}, "Has this quality flag."),
+                    _param("since", when, "Created at or after (ISO 8601 date or time; UTC)."),
+                    _param("until", when, "Created before."),
+                    _LIMIT,
+                    _CURSOR,
+                ],
+                "responses": {"200": _json("ReportList", "A page of summaries"), **_problems(400)},
+            }
+        },
+        "/api/v1/reports/{report_id}": {
+            "get": {
+                "summary": "A stored report (JSON as answered, or the HTML page)",
+                "operationId": "getReport",
+                "parameters": [report_id, FORMAT_PARAM],
+                "responses": {
+                    "200": {
+                        "description": "The report",
+                        "content": {
+                            "application/json": {"schema": _ref("Report")},
+                            "text/html": {},
+                        },
+                    },
+                    **_problems(404),
+                },
+            },
+            "delete": {
+                "summary": "Delete a report, the job that made it and any media kept with it",
+                "operationId": "deleteReport",
+                "parameters": [report_id],
+                "responses": {"204": {"description": "Deleted"}, **_problems(404)},
+            },
+        },
+        "/api/v1/reports/{report_id}/rescore": {
+            "post": {
+                "summary": "Recompute the scores from the stored measures (no media needed)",
+                "operationId": "rescoreReport",
+                "parameters": [report_id],
+                "responses": {
+                    "200": _json("Report", "The re-scored report (both scoring versions)"),
+                    **_problems(404, 422),
+                },
+            }
+        },
+        "/api/v1/candidates/{candidate_id}": {
+            "delete": {
+                "summary": "Erase a candidate: every job, report and file of theirs",
+                "operationId": "eraseCandidate",
+                "parameters": [_param("candidate_id", _CANDIDATE, "The client's id.", "path")],
+                "responses": {"204": {"description": "Erased"}, **_problems(404)},
+            }
+        },
     }

@@ -7,11 +7,10 @@ import logging
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
-from contracts.errors import AnalysisError
+from contracts.errors import PROBLEM_BASE, AnalysisError
 
 log = logging.getLogger(__name__)
 
-PROBLEM_BASE = "https://candidate-analysis.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, g, json, request
 from pydantic import ValidationError
 
 import pipeline
-from api import uploads
+from api import forms, uploads
 from api.context import context
 from api.openapi import openapi_document
 from api.render import render_report
 from contracts.errors import FeatureDisabled, InvalidInput, MissingField
 from contracts.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
+from jobs.records import stored_report
 from resume.extract import pdftotext
+from store import utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("v1", __name__, url_prefix="/api/v1", template_folder="templates")
@@ -26,17 +29,6 @@ def _settings():
     return context().settings
 
 
-def _text(field: str, *, required: bool = False) -> str | None:
-    value = request.form.get(field)
-    if value is None or not value.strip():
-        if required:
-            raise MissingField(f"send the text field '{field}'")
-        return None
-    if len(value) > _settings().max_text_chars:
-        raise InvalidInput(f"'{field}' is longer than {_settings().max_text_chars} characters")
-    return value.strip()
-
-
 def _require_emotion() -> None:
     if not _settings().emotion_enabled:
         raise FeatureDisabled(
@@ -45,19 +37,37 @@ def _require_emotion() -> None:
         )
 
 
-def _wants_html() -> bool:
+def wants_html() -> bool:
     """?format=html, or an Accept header that prefers HTML (a browser) over JSON."""
     if request.args.get("format") == "html":
         return True
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
-def _report(req: pipeline.AnalysisRequest) -> Response:
+def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
+    """Run the analysis, store its report (CAA_STORE_REPORTS) and answer it."""
     ctx = context()
+    candidate = forms.candidate_id()
     report = pipeline.run(req, ctx.options, ctx.models)
-    if _wants_html():
-        return Response(render_report(report), mimetype="text/html")
-    return Response(report.model_dump_json(), mimetype="application/json")
+    if candidate is not None:
+        report = report.model_copy(update={"candidate_id": candidate})
+    if ctx.settings.store_reports:
+        try:
+            ctx.store.save_report(stored_report(report), source=source, candidate_id=candidate)
+        except Exception:  # the analysis is done: answer it, say it was not stored
+            log.exception("request %s: the report could not be stored", g.get("request_id"))
+            stored = False
+        else:
+            stored = True
+    if wants_html():
+        response = Response(render_report(report), mimetype="text/html")
+    else:
+        response = Response(report.model_dump_json(), mimetype="application/json")
+    if ctx.settings.store_reports:
+        response.headers["X-Report-Stored"] = "true" if stored else "false"
+        if stored:
+            response.headers["Content-Location"] = f"/api/v1/reports/{report.report_id}"
+    return response
 
 
 @bp.post("/reports/html")
@@ -75,56 +85,71 @@ def report_html():
 
 @bp.post("/resumes")
 def resumes():
-    root = _settings().upload_dir
-    resume = uploads.save_resume(root, required=True)
-    return _report(pipeline.AnalysisRequest(resume=resume, sections={"resume"}, strict=True))
+    folder = uploads.workspace(_settings().upload_dir)
+    resume = uploads.save_resume(folder, required=True)
+    req = pipeline.AnalysisRequest(resume=resume, sections={"resume"}, strict=True)
+    return _report(req, "resumes")
 
 
 @bp.post("/video/emotion")
 def video_emotion():
     _require_emotion()
-    media = uploads.save_media(_settings().upload_dir, fields=("video",), required=True)
-    return _report(pipeline.AnalysisRequest(media=media, sections={"video_emotion"}, strict=True))
+    folder = uploads.workspace(_settings().upload_dir)
+    media = uploads.save_media(folder, fields=("video",), required=True)
+    req = pipeline.AnalysisRequest(media=media, sections={"video_emotion"}, strict=True)
+    return _report(req, "video_emotion")
 
 
 @bp.post("/audio/emotion")
 def audio_emotion():
     _require_emotion()
-    media = uploads.save_media(_settings().upload_dir, fields=MEDIA_FIELDS, required=True)
-    return _report(pipeline.AnalysisRequest(media=media, sections={"audio_emotion"}, strict=True))
+    folder = uploads.workspace(_settings().upload_dir)
+    media = uploads.save_media(folder, fields=MEDIA_FIELDS, required=True)
+    req = pipeline.AnalysisRequest(media=media, sections={"audio_emotion"}, strict=True)
+    return _report(req, "audio_emotion")
 
 
 @bp.post("/answers/similarity")
 def answer_similarity():
-    expected = _text("expected_answer", required=True)
-    media = uploads.save_media(_settings().upload_dir, fields=MEDIA_FIELDS, required=True)
+    expected = forms.text("expected_answer", required=True)
+    folder = uploads.workspace(_settings().upload_dir)
+    media = uploads.save_media(folder, fields=MEDIA_FIELDS, required=True)
     return _report(
         pipeline.AnalysisRequest(
             media=media,
             expected_answer=expected,
-            question=_text("question"),
+            question=forms.text("question"),
             sections={"transcript", "answer_similarity"},
             strict=True,
-        )
+        ),
+        "answer_similarity",
     )
 
 
 @bp.post("/analyze")
 def analyze():
-    root = _settings().upload_dir
-    resume = uploads.save_resume(root, required=False)
-    media = uploads.save_media(root, fields=MEDIA_FIELDS, required=False)
+    folder = uploads.workspace(_settings().upload_dir)
+    resume, media = analysis_uploads(folder)
+    return _report(
+        pipeline.AnalysisRequest(resume=resume, media=media, **analysis_texts()), "analyze"
+    )
+
+
+def analysis_uploads(folder):
+    """The resume and the recording of /analyze and /jobs (at least one of them)."""
+    resume = uploads.save_resume(folder, required=False)
+    media = uploads.save_media(folder, fields=MEDIA_FIELDS, required=False)
     if resume is None and media is None:
         raise MissingField("send at least one of the multipart fields 'resume', 'video' or 'audio'")
-    return _report(
-        pipeline.AnalysisRequest(
-            resume=resume,
-            media=media,
-            expected_answer=_text("expected_answer"),
-            question=_text("question"),
-            job_description=_text("job_description"),
-        )
-    )
+    return resume, media
+
+
+def analysis_texts() -> dict:
+    return {
+        "expected_answer": forms.text("expected_answer"),
+        "question": forms.text("question"),
+        "job_description": forms.text("job_description"),
+    }
 
 
 def _version(pkg: str) -> str | None:
@@ -132,6 +157,25 @@ def _version(pkg: str) -> str | None:
         return version(pkg)
     except PackageNotFoundError:
         return None
+
+
+def _jobs_health() -> dict:
+    """The job system: queue kind, runners alive, jobs queued and running."""
+    ctx = context()
+    s = ctx.settings
+    out = {"queue": s.queue, "workers_per_machine": s.job_workers, "store": None}
+    try:
+        store = ctx.store
+        since = utcnow() - timedelta(seconds=s.job_stale_after_s)
+        out.update(
+            store=store.dialect,
+            runners_alive=store.runners_alive(since=since),
+            **{f"jobs_{k}": v for k, v in store.job_counts().items()},
+        )
+    except Exception as exc:  # the API still answers; the store's trouble is reported
+        log.warning("health: the store is unavailable (%s)", type(exc).__name__)
+        out["store_error"] = type(exc).__name__
+    return out
 
 
 @bp.get("/health")
@@ -142,6 +186,7 @@ def health():
     needed = [r for r in models if s.emotion_enabled or r not in ctx.models.EMOTION_ROLES]
     body = {
         "status": "ok",
+        "jobs": _jobs_health(),
         "ready": all(models[r]["loaded"] for r in needed),
         "schema_version": SCHEMA_VERSION,
         "emotion_enabled": s.emotion_enabled,

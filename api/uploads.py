@@ -1,5 +1,6 @@
-"""Uploads: saved into a per-request temporary folder under ``uploads/`` with generated names,
-type judged from content; the folder is removed when the request ends, success or failure."""
+"""Uploads: saved with generated names into a folder the caller gives (a per-request temporary
+folder under ``uploads/``, removed when the request ends, or a job's folder under
+``var/jobs/``), type judged from content."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def _safe_name(name: str | None) -> str:
     return re.sub(r"[^\w.\- ]", "_", base)[:200] or "upload"
 
 
-def _save(storage: FileStorage, field: str, root: Path, suffix: str) -> tuple[Path, int]:
-    path = workspace(root) / f"{field}{suffix}"
+def _save(storage: FileStorage, field: str, folder: Path, suffix: str) -> tuple[Path, int]:
+    path = folder / f"{field}{suffix}"
     storage.save(path)
     size = path.stat().st_size
     if size == 0:
@@ -58,19 +59,28 @@ def get_file(field: str) -> FileStorage | None:
     return storage
 
 
-def save_resume(root: Path, *, required: bool) -> UploadedFile | None:
+def save_resume(folder: Path, *, required: bool) -> UploadedFile | None:
+    """Save the ``resume`` field into ``folder``; its content must be PDF or DOCX.
+
+    Raises:
+        MissingField (when required), EmptyFile, UnsupportedType.
+    """
     storage = get_file("resume")
     if storage is None:
         if required:
             raise MissingField("send the resume as the multipart field 'resume' (.pdf or .docx)")
         return None
-    path, size = _save(storage, "resume", root, ".bin")
+    path, size = _save(storage, "resume", folder, ".bin")
     kind = sniff_document(path.read_bytes())
     return UploadedFile("resume", path, _safe_name(storage.filename), size, DOC_MIME[kind])
 
 
-def save_media(root: Path, *, fields: tuple[str, ...], required: bool) -> UploadedFile | None:
-    """Save the first present media field; its content must be audio or video."""
+def save_media(folder: Path, *, fields: tuple[str, ...], required: bool) -> UploadedFile | None:
+    """Save the first present media field into ``folder``; its content must be audio or video.
+
+    Raises:
+        MissingField (when required), EmptyFile, UnsupportedType.
+    """
     present = [f for f in fields if get_file(f) is not None]
     if not present:
         if required:
@@ -79,7 +89,7 @@ def save_media(root: Path, *, fields: tuple[str, ...], required: bool) -> Upload
         return None
     field = present[0]
     storage = get_file(field)
-    path, size = _save(storage, field, root, ".media")
+    path, size = _save(storage, field, folder, ".media")
     with path.open("rb") as f:
         head = f.read(8192)
     kind = filetype.guess(head)

@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "report")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as uploads:
-        settings = Settings(upload_dir=Path(uploads))
+        settings = Settings(upload_dir=Path(uploads), store_reports=False)
         client = create_app(settings, models=get_registry()).test_client()
         resp = client.post(
             "/api/v1/analyze?format=html",

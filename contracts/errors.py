@@ -3,6 +3,9 @@ so the API layer turns them into RFC 9457 problem+json without this package impo
 
 from __future__ import annotations
 
+PROBLEM_BASE = "https://candidate-analysis.example/problems/"
+"""Prefix of every problem ``type`` URI; the slug of the error class follows."""
+
 
 class AnalysisError(Exception):
     """Base class: a request that cannot be analysed as sent.
@@ -80,3 +83,31 @@ class InvalidInput(AnalysisError):
     status = 422
     slug = "invalid-input"
     title = "The input is not valid"
+
+
+class InvalidParameter(AnalysisError):
+    status = 400
+    slug = "invalid-parameter"
+    title = "A query parameter is not valid"
+
+
+class NotFound(AnalysisError):
+    status = 404
+    slug = "not-found"
+    title = "No such resource"
+
+
+class Conflict(AnalysisError):
+    status = 409
+    slug = "conflict"
+    title = "The resource is not in a state that allows this"
+
+
+def problem_of(exc: AnalysisError) -> dict:
+    """The RFC 9457 problem object of a domain error (without the request id)."""
+    return {
+        "type": PROBLEM_BASE + exc.slug,
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+    }

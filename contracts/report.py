@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -424,6 +424,12 @@ class Scores(_Model):
     confidence: Subscore
     skill_relevance: Subscore
     engagement: Subscore
+    previous_scoring_version: str | None = Field(
+        None,
+        description="Set when the stored report was re-scored: the scoring version its scores "
+        "had before (POST /api/v1/reports/{report_id}/rescore).",
+    )
+    rescored_at: str | None = Field(None, description="When it was re-scored (UTC, ISO 8601).")
 
 
 class EmotionAnalysisInfo(_Model):
@@ -435,6 +441,10 @@ class Report(_Model):
     schema_version: str = SCHEMA_VERSION
     report_id: str
     created_at: str = Field(description="UTC, ISO 8601.")
+    job_id: str | None = Field(
+        None, description="The background job that made this report (POST /api/v1/jobs)."
+    )
+    candidate_id: str | None = Field(None, description="The client's own id of the candidate.")
     inputs: Inputs
     resume: ResumeSection | None = None
     video_emotion: VideoEmotionSection | None = None

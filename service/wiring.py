@@ -4,9 +4,18 @@ setting reaches the same place in either."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import uuid
+
+from jobs.queue import EmbeddedQueue
+from jobs.runner import JobContext, RunnerHeartbeat
 from models.registry import ModelRegistry
 from pipeline import PipelineOptions
+from service.process import die_with_parent
 from service.settings import Settings
+from store import Store
 
 
 def build_registry(settings: Settings) -> ModelRegistry:
@@ -33,4 +42,47 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
         chunk_s=settings.audio_chunk_s,
         emotion_enabled=settings.emotion_enabled,
         max_media_duration_s=settings.max_media_duration_s,
+    )
+
+
+def build_store(settings: Settings, *, migrate: bool = True) -> Store:
+    """The results store at ``settings.store_url`` (migrated to the newest revision)."""
+    return Store(settings.store_url, migrate=migrate)
+
+
+def queue_path(settings: Settings):
+    return settings.var_dir / "queue.sqlite3"
+
+
+def build_queue(settings: Settings, *, runner: bool = False) -> EmbeddedQueue:
+    """The job queue. ``runner=True``: the queue the runner process consumes, whose worker
+    processes build their job context (:func:`build_job_context`) when they start."""
+    factory = (lambda: build_job_context(settings)) if runner else None
+    return EmbeddedQueue(queue_path(settings), context_factory=factory)
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def build_job_context(settings: Settings) -> JobContext:
+    """One runner process's context: its store, its models (loaded now, once), its heartbeat.
+    The process dies with its parent (a killed runner leaves no worker behind)."""
+    die_with_parent(signal.SIGKILL)
+    store = build_store(settings, migrate=False)
+    models = build_registry(settings)
+    if settings.preload_models:
+        models.warm_up(emotion_enabled=settings.emotion_enabled)
+    rid = runner_id()
+    store.register_runner(rid, socket.gethostname(), os.getpid(), settings.queue)
+    heartbeat = RunnerHeartbeat(store, rid, settings.job_heartbeat_s)
+    heartbeat.start()
+    return JobContext(
+        store=store,
+        models=models,
+        options=pipeline_options(settings),
+        jobs_dir=settings.jobs_dir,
+        runner_id=rid,
+        keep_media=settings.keep_media,
+        heartbeat=heartbeat,
     )

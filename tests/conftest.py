@@ -18,6 +18,16 @@ SPEECH_TEXT = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _state_outside_the_repository(tmp_path_factory):
+    """Settings built without a var_dir keep their state in this run's temporary folder,
+    never in the repository's var/."""
+    import os
+
+    os.environ.setdefault("CAA_VAR_DIR", str(tmp_path_factory.mktemp("var")))
+    yield
+
+
 def shared(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
@@ -133,3 +143,61 @@ def png_bytes(image: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, format="PNG")
     return buf.getvalue()
+
+
+# --- real services: PostgreSQL (and, for later issues, Redis) ---------------------------------
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip with ``reason`` where a service does not answer (a newcomer's laptop); fail on CI
+    (``CAA_REQUIRE_SERVICES=1``)."""
+    import os
+
+    if os.environ.get("CAA_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (CAA_REQUIRE_SERVICES=1: services are required here)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of this test run's own on the local PostgreSQL, dropped at the end."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        require_or_skip(f"no PostgreSQL answers at 127.0.0.1:5432 ({type(exc).__name__})")
+    name = f"caa_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The store's URL: an SQLite file of this test's own, or a fresh schema-less PostgreSQL
+    database of this test run (tables are dropped after each test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    import sqlalchemy as sa
+
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.execute(sa.text("DROP SCHEMA public CASCADE"))
+        c.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()

@@ -19,6 +19,7 @@ def upload_root(tmp_path):
 
 
 def _client(upload_root, **overrides):
+    overrides.setdefault("var_dir", upload_root.parent / "var")
     settings = Settings(upload_dir=upload_root, preload_models=False, **overrides)
     return create_app(settings, models=get_registry()).test_client()
 
@@ -295,8 +296,17 @@ def test_openapi_document(client):
         "/api/v1/answers/similarity",
         "/api/v1/analyze",
         "/api/v1/health",
+        "/api/v1/jobs",
+        "/api/v1/jobs/{job_id}",
+        "/api/v1/reports",
+        "/api/v1/reports/{report_id}",
+        "/api/v1/reports/{report_id}/rescore",
+        "/api/v1/candidates/{candidate_id}",
     ):
         assert path in doc["paths"]
+    from openapi_spec_validator import validate
+
+    validate(doc)  # a valid OpenAPI 3.1 document
     schemas = doc["components"]["schemas"]
     assert "Report" in schemas and "Problem" in schemas and "Emotion" in schemas
     ref = doc["paths"]["/api/v1/analyze"]["post"]["responses"]["200"]["content"]

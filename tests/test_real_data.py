@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.data, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("uploads")
-    settings = Settings(upload_dir=root, preload_models=False)
+    settings = Settings(upload_dir=root, var_dir=root.parent / "var", preload_models=False)
     return create_app(settings, models=get_registry()).test_client()
 
 

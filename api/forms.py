@@ -1,0 +1,83 @@
+"""Reading and validating the form fields and query parameters the endpoints share."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import request
+from pydantic import BaseModel, ValidationError
+
+from api.context import context
+from contracts.errors import InvalidInput, InvalidParameter, MissingField
+
+CANDIDATE_ID = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
+MAX_NAME_CHARS = 200
+MAX_EMAIL_CHARS = 320
+MAX_URL_CHARS = 2000
+
+
+def text(field: str, *, required: bool = False) -> str | None:
+    """A text form field, stripped; None when absent or blank.
+
+    Raises:
+        MissingField: required and absent. InvalidInput: longer than CAA_MAX_TEXT_CHARS.
+    """
+    value = request.form.get(field)
+    if value is None or not value.strip():
+        if required:
+            raise MissingField(f"send the text field '{field}'")
+        return None
+    limit = context().settings.max_text_chars
+    if len(value) > limit:
+        raise InvalidInput(f"'{field}' is longer than {limit} characters")
+    return value.strip()
+
+
+def candidate_id() -> str | None:
+    """The optional ``candidate_id`` form field: the client's own id of the candidate.
+
+    Raises:
+        InvalidInput: not 1-128 characters of letters, digits and ``. _ : @ + -``.
+    """
+    value = request.form.get("candidate_id")
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not CANDIDATE_ID.match(value):
+        raise InvalidInput(
+            "candidate_id must be 1-128 characters of letters, digits and . _ : @ + -"
+        )
+    return value
+
+
+def short_text(field: str, limit: int) -> str | None:
+    value = (request.form.get(field) or "").strip()
+    if len(value) > limit:
+        raise InvalidInput(f"'{field}' is longer than {limit} characters")
+    return value or None
+
+
+def callback_url() -> str | None:
+    """The optional ``callback_url``: an absolute http(s) URL."""
+    value = short_text("callback_url", MAX_URL_CHARS)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("callback_url must be an absolute http or https URL")
+    return value
+
+
+def query(model: type[BaseModel]) -> BaseModel:
+    """The request's query parameters validated by ``model``.
+
+    Raises:
+        InvalidParameter (400): a parameter is malformed or unknown.
+    """
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "query"
+        raise InvalidParameter(f"query parameter '{where}': {first['msg']}") from exc

@@ -1,0 +1,158 @@
+"""Background jobs: submit, follow, list, cancel (``/api/v1/jobs``)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import uuid
+from typing import Literal
+
+from flask import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from analyzers import media as media_probe
+from api import forms
+from api.context import context
+from api.routes import analysis_texts, analysis_uploads
+from contracts.errors import AnalysisError, Conflict, InvalidParameter, NotFound
+from contracts.resources import JobList
+from jobs.files import job_dir, remove_job_files
+from jobs.views import job_view
+from store import decode_cursor, encode_cursor
+
+log = logging.getLogger(__name__)
+bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
+
+
+class JobQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None
+    candidate_id: str | None = Field(None, max_length=128)
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=64)
+
+
+def cursor_pk(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except ValueError as exc:
+        raise InvalidParameter("query parameter 'cursor': not a cursor of this list") from exc
+
+
+def _json(model, status: int = 200) -> Response:
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
+def _view(row, candidate_id=None):
+    ctx = context()
+    if candidate_id is None:
+        candidate_id = ctx.store.candidate_of(row)
+    return job_view(ctx.store, row, candidate_id=candidate_id, workers=ctx.settings.job_workers)
+
+
+def _file(upload) -> dict | None:
+    if upload is None:
+        return None
+    return {
+        "field": upload.field,
+        "name": upload.path.name,
+        "filename": upload.filename,
+        "size_bytes": upload.size_bytes,
+        "detected_type": upload.detected_type,
+    }
+
+
+def _media_duration_s(upload) -> float | None:
+    """For the ETA; a file FFmpeg cannot read fails in its job, with the problem the
+    synchronous endpoint gives."""
+    if upload is None:
+        return None
+    try:
+        return media_probe.probe(upload.path).duration_s or None
+    except AnalysisError:
+        return None
+
+
+@bp.post("/jobs")
+def submit_job():
+    """The fields of /analyze, plus candidate_id, candidate_name, candidate_email and
+    callback_url -> 202 with the queued job."""
+    ctx = context()
+    candidate = forms.candidate_id()
+    name = forms.short_text("candidate_name", forms.MAX_NAME_CHARS)
+    email = forms.short_text("candidate_email", forms.MAX_EMAIL_CHARS)
+    callback = forms.callback_url()
+    job_id = str(uuid.uuid4())
+    folder = job_dir(ctx.settings.jobs_dir, job_id)
+    folder.mkdir(parents=True)
+    try:
+        resume, recording = analysis_uploads(folder)
+        request = {"resume": _file(resume), "media": _file(recording), **analysis_texts()}
+        row = ctx.store.create_job(
+            job_id=job_id,
+            report_id=str(uuid.uuid4()),
+            request=request,
+            max_attempts=ctx.settings.job_max_attempts,
+            queue=ctx.queue.name,
+            media_duration_s=_media_duration_s(recording),
+            candidate_id=candidate,
+            candidate_name=name,
+            candidate_email=email,
+            callback_url=callback,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        ctx.queue.enqueue(job_id)
+    except Exception:  # stored: the sweeper enqueues it within CAA_JOB_HEARTBEAT_S
+        log.exception("job %s stored but not enqueued; the sweeper will enqueue it", job_id)
+    view = _view(row, candidate)
+    response = _json(view, 202)
+    response.headers["Location"] = view.links.self
+    response.headers["Retry-After"] = str(max(1, min(30, math.ceil((view.eta_s or 4) / 4))))
+    return response
+
+
+@bp.get("/jobs/<job_id>")
+def get_job(job_id: str):
+    row = context().store.get_job(job_id)
+    if row is None:
+        raise NotFound(f"no job {job_id!r}")
+    view = _view(row)
+    response = _json(view)
+    if view.status in ("queued", "running"):
+        response.headers["Retry-After"] = str(max(1, min(30, math.ceil((view.eta_s or 4) / 4))))
+    return response
+
+
+@bp.get("/jobs")
+def list_jobs():
+    q = forms.query(JobQuery)
+    rows, next_pk = context().store.list_jobs(
+        status=q.status, candidate_id=q.candidate_id, limit=q.limit, cursor=cursor_pk(q.cursor)
+    )
+    return _json(
+        JobList(
+            jobs=[_view(row, cand) for row, cand in rows],
+            next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
+        )
+    )
+
+
+@bp.delete("/jobs/<job_id>")
+def cancel_job(job_id: str):
+    """Cancel a queued or running job: 200 with the job, now ``cancelled`` (a running analysis
+    stops at its next stage); 409 when it has already finished."""
+    ctx = context()
+    row, cancelled = ctx.store.cancel_job(job_id)
+    if row is None:
+        raise NotFound(f"no job {job_id!r}")
+    if not cancelled:
+        raise Conflict(f"the job has already finished ({row.status})")
+    remove_job_files(ctx.settings.jobs_dir, [job_id])
+    return _json(_view(row))

@@ -1,0 +1,138 @@
+"""Stored reports and candidates: fetch, list, delete, re-score, erase."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api import forms
+from api.context import context
+from api.job_routes import cursor_pk
+from api.render import render_report
+from api.routes import wants_html
+from contracts.errors import NotFound
+from contracts.report import Report
+from contracts.resources import ReportLinks, ReportList, ReportSummary
+from jobs.files import remove_job_files
+from jobs.records import stored_report
+from pipeline import summary as summaries
+from store import ReportFilters, encode_cursor, iso
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1")
+API = "/api/v1"
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_id: str | None = Field(None, max_length=128)
+    min_talent_score: float | None = Field(None, ge=0, le=100)
+    max_talent_score: float | None = Field(None, ge=0, le=100)
+    skill: str | None = Field(None, max_length=200)
+    warning: str | None = Field(None, max_length=64)
+    quality_flag: str | None = Field(None, max_length=64)
+    since: datetime | None = Field(None, description="ISO 8601; UTC when no offset is given.")
+    until: datetime | None = None
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=64)
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _dates(cls, v):
+        if isinstance(v, str) and len(v) == 10:  # a date: its start, UTC
+            return v + "T00:00:00"
+        return v
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """A query time as the store's naive UTC (a time without offset is taken as UTC)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary:
+    return ReportSummary(
+        **{**row.summary, "created_at": iso(row.created_at)},
+        job_id=job_id,
+        candidate_id=candidate_id,
+        source=row.source,
+        links=ReportLinks(
+            self=f"{API}/reports/{row.report_id}",
+            html=f"{API}/reports/{row.report_id}?format=html",
+        ),
+    )
+
+
+def _stored(report_id: str):
+    row = context().store.get_report(report_id)
+    if row is None:
+        raise NotFound(f"no report {report_id!r}")
+    return row
+
+
+@bp.get("/reports/<report_id>")
+def get_report(report_id: str):
+    """The stored report as it was answered; ?format=html (or Accept: text/html) the page."""
+    body = _stored(report_id).body
+    if wants_html():
+        return Response(render_report(Report.model_validate_json(body)), mimetype="text/html")
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/reports")
+def list_reports():
+    q = forms.query(ReportQuery)
+    filters = ReportFilters(
+        candidate_id=q.candidate_id,
+        min_talent_score=q.min_talent_score,
+        max_talent_score=q.max_talent_score,
+        skill=q.skill,
+        warning=q.warning,
+        quality_flag=q.quality_flag,
+        since=_naive_utc(q.since),
+        until=_naive_utc(q.until),
+    )
+    rows, next_pk = context().store.list_reports(filters, limit=q.limit, cursor=cursor_pk(q.cursor))
+    body = ReportList(
+        reports=[_summary(row, cand, job) for row, cand, job in rows],
+        next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
+    )
+    return Response(body.model_dump_json(), mimetype="application/json")
+
+
+@bp.delete("/reports/<report_id>")
+def delete_report(report_id: str):
+    """204: the report, the job that made it and any media kept with it are gone."""
+    ctx = context()
+    job_ids = ctx.store.delete_report(report_id)
+    if job_ids is None:
+        raise NotFound(f"no report {report_id!r}")
+    remove_job_files(ctx.settings.jobs_dir, job_ids)
+    return Response(status=204)
+
+
+@bp.post("/reports/<report_id>/rescore")
+def rescore_report(report_id: str):
+    """Recompute the scores from the stored measures under the current scoring version,
+    without the media; the report says both versions (scores.previous_scoring_version)."""
+    ctx = context()
+    row = _stored(report_id)
+    report = summaries.rescore(Report.model_validate_json(row.body), row.measures)
+    if not ctx.store.replace_report(stored_report(report)):
+        raise NotFound(f"no report {report_id!r}")
+    return Response(report.model_dump_json(), mimetype="application/json")
+
+
+@bp.delete("/candidates/<candidate_id>")
+def erase_candidate(candidate_id: str):
+    """204: every job, report and file of the candidate is gone (right to erasure); running
+    jobs stop at their next stage and write nothing."""
+    ctx = context()
+    job_ids = ctx.store.erase_candidate(candidate_id)
+    if job_ids is None:
+        raise NotFound(f"no candidate {candidate_id!r}")
+    remove_job_files(ctx.settings.jobs_dir, job_ids)
+    return Response(status=204)

@@ -1,0 +1,187 @@
+"""The job function: one attempt of one job, from its claim to its final status.
+
+Engine-independent: the embedded queue (jobs.queue) and a distributed one call
+:func:`run_job` with a job id and the runner's :class:`JobContext`. The store decides: a job is
+claimed by one conditional update, progress is written only while the attempt is current, and
+the report is written in the same transaction as the final status. A job run twice gives the
+same report (the report id is fixed when the job is created; the analysis is deterministic).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from contracts.errors import PROBLEM_BASE, AnalysisError, problem_of
+from jobs.files import job_dir, remove_job_files
+from jobs.records import stored_report
+from pipeline import AnalysisRequest, PipelineOptions, StageTracker, UploadedFile
+from store import Store
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.5
+INTERNAL_ERROR = {
+    "type": PROBLEM_BASE + "internal-error",
+    "title": "Internal Server Error",
+    "status": 500,
+    "detail": "the analysis failed unexpectedly; the error was logged with this job's id",
+}
+
+
+class JobStopped(Exception):
+    """The attempt is no longer current (cancelled, erased, or taken as dead and run again)."""
+
+
+class RunnerHeartbeat:
+    """A thread that tells the store, every ``interval_s``, that this runner (and the attempt
+    it runs) still lives. A runner silent for CAA_JOB_STALE_AFTER_S is taken as dead and its
+    job is run again (jobs.sweeper)."""
+
+    def __init__(self, store: Store, runner_id: str, interval_s: float) -> None:
+        self._store, self._runner_id, self._interval_s = store, runner_id, interval_s
+        self._job: tuple[str, int] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="caa-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def watch(self, job_id: str | None, attempt: int | None = None) -> None:
+        self._job = (job_id, attempt) if job_id is not None else None
+        self.beat()
+
+    def beat(self) -> None:
+        job_id, attempt = self._job or (None, None)
+        try:
+            self._store.runner_heartbeat(self._runner_id, job_id, attempt)
+        except Exception:  # the store is unreachable for a moment: try again next beat
+            log.warning("heartbeat of runner %s failed", self._runner_id, exc_info=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            self.beat()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+@dataclass
+class JobContext:
+    """What a runner process holds for all its jobs (built once per process)."""
+
+    store: Store
+    models: Any  # models.registry.ModelRegistry
+    options: PipelineOptions
+    jobs_dir: Path
+    runner_id: str
+    keep_media: bool = False
+    heartbeat: RunnerHeartbeat | None = None
+    on_event: Any = field(default=None)  # optional callable(job_id, outcome), for tests/logs
+
+    def close(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+        try:
+            self.store.unregister_runner(self.runner_id)
+        finally:
+            self.store.close()
+
+
+def analysis_request(job_id: str, request: dict, jobs_dir: Path, report_id: str):
+    """The pipeline request of a stored job request (jobs.submit.job_request made it)."""
+    folder = job_dir(jobs_dir, job_id)
+
+    def upload(f: dict | None) -> UploadedFile | None:
+        if f is None:
+            return None
+        return UploadedFile(
+            f["field"], folder / f["name"], f["filename"], f["size_bytes"], f["detected_type"]
+        )
+
+    return AnalysisRequest(
+        resume=upload(request.get("resume")),
+        media=upload(request.get("media")),
+        expected_answer=request.get("expected_answer"),
+        question=request.get("question"),
+        job_description=request.get("job_description"),
+        report_id=report_id,
+    )
+
+
+def run_job(job_id: str, ctx: JobContext) -> str:
+    """Run one attempt of a job, if it is still queued.
+
+    Returns:
+        The outcome: ``succeeded``, ``failed``, ``stopped`` (cancelled, erased or superseded
+        meanwhile: nothing written) or ``skipped`` (not queued: a duplicate queue message).
+
+    Raises:
+        KeyboardInterrupt / SystemExit: the runner is being stopped; the job is put back in
+        the queue without counting the attempt.
+    """
+    claim = ctx.store.claim_job(job_id, ctx.runner_id)
+    if claim is None:
+        return _done(ctx, job_id, "skipped")
+    attempt = claim.attempt
+    log.info("job %s: attempt %d started", job_id, attempt)
+    if ctx.heartbeat is not None:
+        ctx.heartbeat.watch(job_id, attempt)
+    started = time.perf_counter()
+    req = analysis_request(job_id, claim.request, ctx.jobs_dir, claim.report_id)
+
+    def listener(tracker: StageTracker) -> None:
+        if not ctx.store.update_progress(job_id, attempt, tracker.overall, tracker.snapshot()):
+            raise JobStopped
+
+    tracker = StageTracker(
+        pipeline.plan_stages(req, ctx.options), listener, min_interval_s=PROGRESS_INTERVAL_S
+    )
+    outcome = "stopped"
+    try:
+        report = pipeline.run(req, ctx.options, ctx.models, tracker)
+        report = report.model_copy(update={"job_id": job_id, "candidate_id": claim.candidate_id})
+        if ctx.store.finish_succeeded(
+            job_id,
+            attempt,
+            stored_report(report),
+            stages=tracker.snapshot(),
+            run_s=round(time.perf_counter() - started, 3),
+        ):
+            outcome = "succeeded"
+    except JobStopped:
+        pass
+    except AnalysisError as exc:  # bad input: the same problem the synchronous endpoint gives
+        if ctx.store.finish_failed(job_id, attempt, problem_of(exc), stages=tracker.snapshot()):
+            outcome = "failed"
+    except (KeyboardInterrupt, SystemExit):
+        log.info("job %s: runner stopping, job put back in the queue", job_id)
+        ctx.store.release_job(job_id, attempt)
+        raise
+    except Exception:
+        if ctx.store.finished_job_ids([job_id]):  # cancelled or erased: its files went away
+            pass
+        else:
+            log.exception("job %s: attempt %d failed unexpectedly", job_id, attempt)
+            if ctx.store.finish_failed(job_id, attempt, INTERNAL_ERROR, stages=tracker.snapshot()):
+                outcome = "failed"
+    finally:
+        if ctx.heartbeat is not None:
+            ctx.heartbeat.watch(None)
+    if ctx.store.finished_job_ids([job_id]):
+        keep = ctx.keep_media and ctx.store.kept_job_ids([job_id])
+        if not keep:
+            remove_job_files(ctx.jobs_dir, [job_id])
+    log.info("job %s: attempt %d %s", job_id, attempt, outcome)
+    return _done(ctx, job_id, outcome)
+
+
+def _done(ctx: JobContext, job_id: str, outcome: str) -> str:
+    if ctx.on_event is not None:
+        ctx.on_event(job_id, outcome)
+    return outcome

@@ -1,0 +1,35 @@
+"""The results store: jobs, reports, candidates and job runners in a SQL database (SQLAlchemy
+2, Alembic migrations). SQLite by default (zero set-up), PostgreSQL by URL."""
+
+from store.db import iso, utcnow
+from store.store import (
+    CANCELLED,
+    FAILED,
+    FINAL,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    Claim,
+    ReportFilters,
+    Store,
+    StoredReport,
+    decode_cursor,
+    encode_cursor,
+)
+
+__all__ = [
+    "CANCELLED",
+    "FAILED",
+    "FINAL",
+    "QUEUED",
+    "RUNNING",
+    "SUCCEEDED",
+    "Claim",
+    "ReportFilters",
+    "Store",
+    "StoredReport",
+    "decode_cursor",
+    "encode_cursor",
+    "iso",
+    "utcnow",
+]

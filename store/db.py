@@ -1,0 +1,81 @@
+"""Engines and migrations for the results store.
+
+SQLite (the zero-set-up default) runs in WAL mode with full fsync, foreign keys on and a 30 s
+busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so that writers from
+several processes queue for the lock instead of failing on a stale read snapshot. PostgreSQL
+(``postgresql+psycopg://``) needs nothing special.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    """Now, naive UTC (how the store keeps times)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(t: datetime | None) -> str | None:
+    """A stored time as ISO 8601 UTC with a ``Z``, to the second."""
+    return None if t is None else t.replace(microsecond=0).isoformat() + "Z"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
+    """An engine for ``url``.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///path`` or ``postgresql+psycopg://...``).
+        immediate: SQLite only: begin transactions with ``BEGIN IMMEDIATE`` (writers) rather
+            than a deferred ``BEGIN`` (readers).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # transactions begin in _begin below
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the database to the newest revision (Alembic; a no-op when it is there).
+
+    Safe to call from several processes at once: the migration runs under the database's
+    write lock (SQLite) or an advisory lock (PostgreSQL).
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

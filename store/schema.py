@@ -1,0 +1,122 @@
+"""The results store's tables (SQLAlchemy 2 declarative). Alembic migrations in
+``store/migrations`` create and evolve them; a test fails when the two disagree.
+
+Times are naive UTC. Public ids (``job_id``, ``report_id``, ``external_id``) are strings;
+integer primary keys order rows and carry the cursors of paginated lists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CandidateRow(Base):
+    """A candidate as the client names them (``candidate_id``); name and e-mail only when the
+    client sends them (the optional ``candidate_name`` / ``candidate_email`` fields)."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    external_id: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class JobRow(Base):
+    """One background analysis. The source of truth for status, progress and attempts; the
+    queue only carries job ids."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(36), unique=True)
+    candidate_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stages: Mapped[list] = mapped_column(JSON, default=list)
+    request: Mapped[dict] = mapped_column(JSON)
+    media_duration_s: Mapped[float | None] = mapped_column(Float)
+    run_s: Mapped[float | None] = mapped_column(Float)
+    report_id: Mapped[str] = mapped_column(String(36), unique=True)
+    error: Mapped[dict | None] = mapped_column(JSON)
+    runner_id: Mapped[str | None] = mapped_column(String(160))
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    queue: Mapped[str] = mapped_column(String(16))
+
+
+class ReportRow(Base):
+    """A report as answered (``body``, the JSON text), the measures its scores are computed
+    from (``measures``, for re-scoring without the media) and a summary for lists."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(String(36), unique=True)
+    job_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    candidate_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    schema_version: Mapped[str] = mapped_column(String(16))
+    scoring_version: Mapped[str | None] = mapped_column(String(16))
+    talent_score: Mapped[float | None] = mapped_column(Float, index=True)
+    summary: Mapped[dict] = mapped_column(JSON)
+    measures: Mapped[dict] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ReportTagRow(Base):
+    """What reports are filtered by: ``skill`` (lower-cased name), ``warning`` (code) and
+    ``quality`` (flag) values, one row each."""
+
+    __tablename__ = "report_tags"
+
+    report_pk: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+    __table_args__ = (Index("ix_report_tags_kind_value", "kind", "value"),)
+
+
+class RunnerRow(Base):
+    """A job-runner process that says it lives (``heartbeat_at``), and the job it runs."""
+
+    __tablename__ = "runners"
+
+    runner_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    queue: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
+    job_id: Mapped[str | None] = mapped_column(String(36))

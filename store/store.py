@@ -1,0 +1,673 @@
+"""The results store: jobs, reports, candidates and runners (SQLAlchemy 2).
+
+The job table is the source of truth for status, progress and attempts. Every state change of
+a job is one conditional UPDATE (``WHERE status = ... AND attempts = ...``): a runner whose
+attempt was superseded (taken as dead and run again), cancelled or erased changes nothing, and
+a report is written in the same transaction as its job's final status.
+"""
+
+from __future__ import annotations
+
+import base64
+import statistics
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from contracts.errors import PROBLEM_BASE
+from store.db import is_sqlite, make_engine, upgrade, utcnow
+from store.schema import CandidateRow, JobRow, ReportRow, ReportTagRow, RunnerRow
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
+    "queued",
+    "running",
+    "succeeded",
+    "failed",
+    "cancelled",
+)
+FINAL = (SUCCEEDED, FAILED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job a runner has taken: run ``attempt`` of it with ``request``."""
+
+    job_id: str
+    attempt: int
+    report_id: str
+    request: dict
+    candidate_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """What is stored of a report besides its JSON text."""
+
+    report_id: str
+    body: str
+    created_at: datetime
+    schema_version: str
+    scoring_version: str | None
+    talent_score: float | None
+    summary: dict
+    measures: dict
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    candidate_id: str | None = None
+    min_talent_score: float | None = None
+    max_talent_score: float | None = None
+    skill: str | None = None
+    warning: str | None = None
+    quality_flag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """Raises ValueError on a cursor this store did not make."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor of this list") from exc
+
+
+class Store:
+    """The store behind one database URL. One per process (engines are not fork-safe).
+
+    Args:
+        url: SQLAlchemy URL: ``sqlite:///var/caa.sqlite3`` (default of the service) or
+            ``postgresql+psycopg://user@host:5432/db``.
+        migrate: Bring the schema to the newest Alembic revision first.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
+        self._write_engine = make_engine(url, immediate=True)
+        self._read_engine = make_engine(url, immediate=False) if is_sqlite(url) else None
+        if migrate:
+            upgrade(self._write_engine)
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._reader = sessionmaker(self._read_engine or self._write_engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self._write_engine.dispose()
+        if self._read_engine is not None:
+            self._read_engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reader() as session, session.begin():
+            yield session
+
+    # --- candidates ----------------------------------------------------------------------
+
+    @staticmethod
+    def _candidate_pk(
+        session: Session, external_id: str | None, name: str | None = None, email: str | None = None
+    ) -> int | None:
+        if external_id is None:
+            return None
+        row = session.scalar(select(CandidateRow).where(CandidateRow.external_id == external_id))
+        if row is None:
+            row = CandidateRow(external_id=external_id, created_at=utcnow())
+            session.add(row)
+        if name:
+            row.name = name
+        if email:
+            row.email = email
+        session.flush()
+        return row.id
+
+    def erase_candidate(self, external_id: str) -> list[str] | None:
+        """Delete the candidate and every job and report of theirs.
+
+        Returns:
+            The ids of the deleted jobs (their media folders are the caller's to remove), or
+            None when no such candidate exists.
+        """
+        with self._write() as session:
+            pk = session.scalar(
+                select(CandidateRow.id).where(CandidateRow.external_id == external_id)
+            )
+            if pk is None:
+                return None
+            job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.candidate_pk == pk)))
+            report_pks = select(ReportRow.id).where(ReportRow.candidate_pk == pk)
+            session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(report_pks)))
+            session.execute(delete(ReportRow).where(ReportRow.candidate_pk == pk))
+            session.execute(delete(JobRow).where(JobRow.candidate_pk == pk))
+            session.execute(delete(CandidateRow).where(CandidateRow.id == pk))
+            return job_ids
+
+    # --- jobs ----------------------------------------------------------------------------
+
+    def create_job(
+        self,
+        *,
+        job_id: str,
+        report_id: str,
+        request: dict,
+        max_attempts: int,
+        queue: str,
+        media_duration_s: float | None = None,
+        candidate_id: str | None = None,
+        candidate_name: str | None = None,
+        candidate_email: str | None = None,
+        callback_url: str | None = None,
+    ) -> JobRow:
+        """Insert a queued job (committed before it is enqueued: the queue can lose nothing
+        the store does not know)."""
+        with self._write() as session:
+            row = JobRow(
+                job_id=job_id,
+                report_id=report_id,
+                candidate_pk=self._candidate_pk(
+                    session, candidate_id, candidate_name, candidate_email
+                ),
+                status=QUEUED,
+                created_at=utcnow(),
+                attempts=0,
+                max_attempts=max_attempts,
+                progress=0.0,
+                stages=[],
+                request=request,
+                media_duration_s=media_duration_s,
+                callback_url=callback_url,
+                queue=queue,
+            )
+            session.add(row)
+        return row
+
+    def get_job(self, job_id: str) -> JobRow | None:
+        with self._read() as session:
+            return session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+
+    def candidate_of(self, job: JobRow) -> str | None:
+        if job.candidate_pk is None:
+            return None
+        with self._read() as session:
+            return session.scalar(
+                select(CandidateRow.external_id).where(CandidateRow.id == job.candidate_pk)
+            )
+
+    def list_jobs(
+        self,
+        *,
+        status: str | None = None,
+        candidate_id: str | None = None,
+        limit: int = 20,
+        cursor: int | None = None,
+    ) -> tuple[list[tuple[JobRow, str | None]], int | None]:
+        """Jobs newest first, with their candidate ids; the cursor of the next page or None."""
+        query = (
+            select(JobRow, CandidateRow.external_id)
+            .outerjoin(CandidateRow, JobRow.candidate_pk == CandidateRow.id)
+            .order_by(JobRow.id.desc())
+            .limit(limit + 1)
+        )
+        if status:
+            query = query.where(JobRow.status == status)
+        if candidate_id:
+            query = query.where(CandidateRow.external_id == candidate_id)
+        if cursor is not None:
+            query = query.where(JobRow.id < cursor)
+        with self._read() as session:
+            rows = [(job, cand) for job, cand in session.execute(query)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (rows[-1][0].id if more and rows else None)
+
+    def queued_job_ids(self) -> list[str]:
+        """Queued jobs, oldest first."""
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(JobRow.job_id).where(JobRow.status == QUEUED).order_by(JobRow.id)
+                )
+            )
+
+    def queue_position(self, job: JobRow) -> int | None:
+        """1 for the next queued job to start; None when the job is not queued."""
+        if job.status != QUEUED:
+            return None
+        with self._read() as session:
+            ahead = session.scalar(
+                select(func.count()).where(JobRow.status == QUEUED, JobRow.id < job.id)
+            )
+        return int(ahead or 0) + 1
+
+    def jobs_ahead(self, job: JobRow) -> list[JobRow]:
+        """The running jobs and the queued jobs before ``job`` (for its ETA)."""
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(JobRow).where(
+                        or_(
+                            JobRow.status == RUNNING,
+                            (JobRow.status == QUEUED) & (JobRow.id < job.id),
+                        )
+                    )
+                )
+            )
+
+    def job_counts(self) -> dict[str, int]:
+        with self._read() as session:
+            rows = session.execute(
+                select(JobRow.status, func.count())
+                .where(JobRow.status.in_((QUEUED, RUNNING)))
+                .group_by(JobRow.status)
+            )
+            counts = dict(rows.all())
+        return {QUEUED: counts.get(QUEUED, 0), RUNNING: counts.get(RUNNING, 0)}
+
+    def recent_speed(self, n: int = 20) -> float | None:
+        """Median seconds of analysis per media second (RTF incl. overheads) over the last
+        ``n`` succeeded jobs with media; None without history."""
+        with self._read() as session:
+            rows = session.execute(
+                select(JobRow.run_s, JobRow.media_duration_s)
+                .where(
+                    JobRow.status == SUCCEEDED,
+                    JobRow.run_s.is_not(None),
+                    JobRow.media_duration_s > 1.0,
+                )
+                .order_by(JobRow.id.desc())
+                .limit(n)
+            ).all()
+        return statistics.median(r / d for r, d in rows) if rows else None
+
+    def claim_job(self, job_id: str, runner_id: str) -> Claim | None:
+        """Take a queued job (one more attempt); None when it is not queued (taken by another
+        runner, cancelled, finished or erased: a duplicate queue message is harmless)."""
+        now = utcnow()
+        with self._write() as session:
+            taken = session.execute(
+                update(JobRow)
+                .where(JobRow.job_id == job_id, JobRow.status == QUEUED)
+                .values(
+                    status=RUNNING,
+                    attempts=JobRow.attempts + 1,
+                    started_at=func.coalesce(JobRow.started_at, now),
+                    heartbeat_at=now,
+                    runner_id=runner_id,
+                    progress=0.0,
+                )
+            ).rowcount
+            if taken != 1:
+                return None
+            row = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+            candidate = None
+            if row.candidate_pk is not None:
+                candidate = session.scalar(
+                    select(CandidateRow.external_id).where(CandidateRow.id == row.candidate_pk)
+                )
+            return Claim(row.job_id, row.attempts, row.report_id, row.request, candidate)
+
+    def _ours(self, job_id: str, attempt: int):
+        return (JobRow.job_id == job_id, JobRow.status == RUNNING, JobRow.attempts == attempt)
+
+    def update_progress(self, job_id: str, attempt: int, progress: float, stages: list) -> bool:
+        """Store a running attempt's progress; False when the attempt is no longer current
+        (cancelled, erased or taken as dead): the runner should stop."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(JobRow)
+                    .where(*self._ours(job_id, attempt))
+                    .values(progress=progress, stages=stages, heartbeat_at=utcnow())
+                ).rowcount
+                == 1
+            )
+
+    def finish_succeeded(
+        self,
+        job_id: str,
+        attempt: int,
+        report: StoredReport,
+        *,
+        stages: list,
+        run_s: float,
+    ) -> bool:
+        """The job's final status and its report, in one transaction; False (and nothing
+        written) when the attempt is no longer current."""
+        with self._write() as session:
+            done = session.execute(
+                update(JobRow)
+                .where(*self._ours(job_id, attempt))
+                .values(
+                    status=SUCCEEDED,
+                    finished_at=utcnow(),
+                    progress=1.0,
+                    stages=stages,
+                    run_s=run_s,
+                    error=None,
+                )
+            ).rowcount
+            if done != 1:
+                return False  # nothing was changed: the commit writes nothing
+            job = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+            self._insert_report(
+                session, report, source="job", job_pk=job.id, candidate_pk=job.candidate_pk
+            )
+            return True
+
+    def finish_failed(self, job_id: str, attempt: int, problem: dict, *, stages: list) -> bool:
+        """Fail a running attempt with a problem object; False when it is no longer current."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(JobRow)
+                    .where(*self._ours(job_id, attempt))
+                    .values(status=FAILED, finished_at=utcnow(), stages=stages, error=problem)
+                ).rowcount
+                == 1
+            )
+
+    def release_job(self, job_id: str, attempt: int) -> bool:
+        """Put a running attempt back in the queue without counting it (the runner is being
+        stopped on purpose)."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(JobRow)
+                    .where(*self._ours(job_id, attempt))
+                    .values(
+                        status=QUEUED,
+                        attempts=JobRow.attempts - 1,
+                        runner_id=None,
+                        progress=0.0,
+                        stages=[],
+                    )
+                ).rowcount
+                == 1
+            )
+
+    def cancel_job(self, job_id: str) -> tuple[JobRow | None, bool]:
+        """Cancel a queued or running job (a running one stops at its next stage).
+
+        Returns:
+            (the job after the call or None when unknown, whether it was cancelled now; False
+            means it had already finished).
+        """
+        with self._write() as session:
+            row = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+            if row is None or row.status in FINAL:
+                return row, False
+            row.status, row.finished_at = CANCELLED, utcnow()
+            return row, True
+
+    def requeue_orphans(self, *, stale_before: datetime | None) -> tuple[list[str], list[str]]:
+        """Running jobs whose runner is gone: no runner row for them, or (with
+        ``stale_before``) no heartbeat since then. Each goes back to the queue, or fails when
+        it has had all its attempts.
+
+        Returns:
+            (ids requeued, ids failed).
+        """
+        requeued, failed = [], []
+        with self._write() as session:
+            alive = select(RunnerRow.runner_id)
+            orphaned = or_(JobRow.runner_id.is_(None), JobRow.runner_id.not_in(alive))
+            if stale_before is not None:
+                orphaned = or_(orphaned, JobRow.heartbeat_at < stale_before)
+            rows = list(session.scalars(select(JobRow).where(JobRow.status == RUNNING, orphaned)))
+            for row in rows:
+                if row.attempts >= row.max_attempts:
+                    row.status, row.finished_at = FAILED, utcnow()
+                    row.error = {
+                        "type": PROBLEM_BASE + "runner-lost",
+                        "title": "The job's runner stopped",
+                        "status": 500,
+                        "detail": f"the process running this job stopped before it finished, "
+                        f"{row.attempts} times (CAA_JOB_MAX_ATTEMPTS={row.max_attempts})",
+                    }
+                    failed.append(row.job_id)
+                else:
+                    row.status, row.runner_id, row.progress = QUEUED, None, 0.0
+                    requeued.append(row.job_id)
+        return requeued, failed
+
+    def finished_job_ids(self, job_ids: Iterable[str]) -> set[str]:
+        """Of ``job_ids``, those that are final or no longer exist."""
+        ids = set(job_ids)
+        with self._read() as session:
+            live = set(
+                session.scalars(
+                    select(JobRow.job_id).where(
+                        JobRow.job_id.in_(ids), JobRow.status.in_((QUEUED, RUNNING))
+                    )
+                )
+            )
+        return ids - live
+
+    def kept_job_ids(self, job_ids: Iterable[str]) -> set[str]:
+        """Of ``job_ids``, those with a report still stored (their media may be kept)."""
+        ids = set(job_ids)
+        with self._read() as session:
+            return set(
+                session.scalars(
+                    select(JobRow.job_id)
+                    .join(ReportRow, ReportRow.job_pk == JobRow.id)
+                    .where(JobRow.job_id.in_(ids))
+                )
+            )
+
+    # --- runners -------------------------------------------------------------------------
+
+    def register_runner(self, runner_id: str, host: str, pid: int, queue: str) -> None:
+        now = utcnow()
+        with self._write() as session:
+            session.merge(
+                RunnerRow(
+                    runner_id=runner_id,
+                    host=host,
+                    pid=pid,
+                    queue=queue,
+                    started_at=now,
+                    heartbeat_at=now,
+                    job_id=None,
+                )
+            )
+
+    def runner_heartbeat(
+        self, runner_id: str, job_id: str | None = None, attempt: int | None = None
+    ) -> None:
+        """The runner (and the attempt it runs, if any) still lives."""
+        now = utcnow()
+        with self._write() as session:
+            session.execute(
+                update(RunnerRow)
+                .where(RunnerRow.runner_id == runner_id)
+                .values(heartbeat_at=now, job_id=job_id)
+            )
+            if job_id is not None and attempt is not None:
+                session.execute(
+                    update(JobRow).where(*self._ours(job_id, attempt)).values(heartbeat_at=now)
+                )
+
+    def unregister_runner(self, runner_id: str) -> None:
+        self.unregister_runners([runner_id])
+
+    def forget_runners(
+        self, *, host: str | None = None, queue: str | None = None, stale_before=None
+    ) -> int:
+        """Delete runner rows: of ``host`` and ``queue`` (all dead: the embedded service on
+        this host is starting), and/or those silent since ``stale_before``."""
+        conditions = []
+        if host is not None:
+            conditions += [RunnerRow.host == host, RunnerRow.queue == queue]
+        if stale_before is not None:
+            conditions.append(RunnerRow.heartbeat_at < stale_before)
+        if not conditions:
+            return 0
+        with self._write() as session:
+            return session.execute(delete(RunnerRow).where(*conditions)).rowcount
+
+    def runners_of(self, host: str) -> list[tuple[str, int]]:
+        """(runner_id, pid) of the runners registered from ``host``."""
+        with self._read() as session:
+            return [
+                (r, p)
+                for r, p in session.execute(
+                    select(RunnerRow.runner_id, RunnerRow.pid).where(RunnerRow.host == host)
+                )
+            ]
+
+    def unregister_runners(self, runner_ids: Iterable[str]) -> None:
+        ids = list(runner_ids)
+        if ids:
+            with self._write() as session:
+                session.execute(delete(RunnerRow).where(RunnerRow.runner_id.in_(ids)))
+
+    def runners_alive(self, *, since: datetime) -> int:
+        with self._read() as session:
+            return int(
+                session.scalar(select(func.count()).where(RunnerRow.heartbeat_at >= since)) or 0
+            )
+
+    # --- reports -------------------------------------------------------------------------
+
+    def _insert_report(
+        self,
+        session: Session,
+        report: StoredReport,
+        *,
+        source: str,
+        job_pk: int | None,
+        candidate_pk: int | None,
+    ) -> None:
+        row = ReportRow(
+            report_id=report.report_id,
+            job_pk=job_pk,
+            candidate_pk=candidate_pk,
+            source=source,
+            created_at=report.created_at,
+            schema_version=report.schema_version,
+            scoring_version=report.scoring_version,
+            talent_score=report.talent_score,
+            summary=report.summary,
+            measures=report.measures,
+            body=report.body,
+        )
+        session.add(row)
+        session.flush()
+        session.add_all(
+            ReportTagRow(report_pk=row.id, kind=k, value=v[:200]) for k, v in set(report.tags)
+        )
+
+    def save_report(
+        self, report: StoredReport, *, source: str, candidate_id: str | None = None
+    ) -> None:
+        """Store a report answered by a synchronous endpoint."""
+        with self._write() as session:
+            self._insert_report(
+                session,
+                report,
+                source=source,
+                job_pk=None,
+                candidate_pk=self._candidate_pk(session, candidate_id),
+            )
+
+    def get_report(self, report_id: str) -> ReportRow | None:
+        with self._read() as session:
+            return session.scalar(select(ReportRow).where(ReportRow.report_id == report_id))
+
+    def replace_report(self, report: StoredReport) -> bool:
+        """Overwrite a stored report's text, scores and summary (re-scoring)."""
+        with self._write() as session:
+            row = session.scalar(select(ReportRow).where(ReportRow.report_id == report.report_id))
+            if row is None:
+                return False
+            row.body, row.summary = report.body, report.summary
+            row.scoring_version, row.talent_score = report.scoring_version, report.talent_score
+            session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk == row.id))
+            session.add_all(
+                ReportTagRow(report_pk=row.id, kind=k, value=v[:200]) for k, v in set(report.tags)
+            )
+            return True
+
+    def list_reports(
+        self, filters: ReportFilters, *, limit: int = 20, cursor: int | None = None
+    ) -> tuple[list[tuple[ReportRow, str | None, str | None]], int | None]:
+        """Reports newest first with (row, candidate_id, job_id); the next page's cursor."""
+        query = (
+            select(ReportRow, CandidateRow.external_id, JobRow.job_id)
+            .outerjoin(CandidateRow, ReportRow.candidate_pk == CandidateRow.id)
+            .outerjoin(JobRow, ReportRow.job_pk == JobRow.id)
+            .order_by(ReportRow.id.desc())
+            .limit(limit + 1)
+        )
+        f = filters
+        if f.candidate_id:
+            query = query.where(CandidateRow.external_id == f.candidate_id)
+        if f.min_talent_score is not None:
+            query = query.where(ReportRow.talent_score >= f.min_talent_score)
+        if f.max_talent_score is not None:
+            query = query.where(ReportRow.talent_score <= f.max_talent_score)
+        if f.since is not None:
+            query = query.where(ReportRow.created_at >= f.since)
+        if f.until is not None:
+            query = query.where(ReportRow.created_at < f.until)
+        for kind, value in (
+            ("skill", f.skill.lower() if f.skill else None),
+            ("warning", f.warning),
+            ("quality", f.quality_flag),
+        ):
+            if value:
+                tagged = select(ReportTagRow.report_pk).where(
+                    ReportTagRow.kind == kind, ReportTagRow.value == value
+                )
+                query = query.where(ReportRow.id.in_(tagged))
+        if cursor is not None:
+            query = query.where(ReportRow.id < cursor)
+        with self._read() as session:
+            rows = [tuple(r) for r in session.execute(query)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (rows[-1][0].id if more and rows else None)
+
+    def delete_report(self, report_id: str) -> list[str] | None:
+        """Delete a report and the job that made it.
+
+        Returns:
+            The deleted job's id in a list (its media folder is the caller's to remove), [] for
+            a report of a synchronous endpoint, None when there is no such report.
+        """
+        with self._write() as session:
+            row = session.scalar(select(ReportRow).where(ReportRow.report_id == report_id))
+            if row is None:
+                return None
+            return self._delete_reports(session, [row])
+
+    def _delete_reports(self, session: Session, rows: list[ReportRow]) -> list[str]:
+        pks = [r.id for r in rows]
+        job_pks = [r.job_pk for r in rows if r.job_pk is not None]
+        job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.id.in_(job_pks))))
+        session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(pks)))
+        session.execute(delete(ReportRow).where(ReportRow.id.in_(pks)))
+        session.execute(delete(JobRow).where(JobRow.id.in_(job_pks)))
+        return job_ids
+
+    def expire_reports(self, *, before: datetime) -> list[str]:
+        """Delete reports created before ``before`` (and their jobs); the deleted job ids."""
+        with self._write() as session:
+            rows = list(session.scalars(select(ReportRow).where(ReportRow.created_at < before)))
+            return self._delete_reports(session, rows) if rows else []
