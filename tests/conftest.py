@@ -79,6 +79,22 @@ def face_video(media_dir, face_rgb, speech_audio) -> Path:
 
 
 @pytest.fixture(scope="session")
+def answer_video(media_dir, face_rgb, speech_audio) -> Path:
+    """9 s mp4: a still face with the whole synthetic answer (enough speech to be scored)."""
+    audio = np.concatenate([speech_audio, np.zeros(16000, np.float32)])
+    return media_factory.write_video(media_dir / "answer.mp4", face_rgb[::2, ::2], 9.0, audio=audio)
+
+
+@pytest.fixture(scope="session")
+def long_answer_video(media_dir, face_rgb, speech_audio) -> Path:
+    """32 s mp4: the synthetic answer four times over (a job long enough to be interrupted)."""
+    audio = np.tile(np.concatenate([speech_audio, np.zeros(8000, np.float32)]), 4)
+    return media_factory.write_video(
+        media_dir / "answer_long.mp4", face_rgb[::2, ::2], 32.0, audio=audio
+    )
+
+
+@pytest.fixture(scope="session")
 def silent_face_video(media_dir, face_rgb) -> Path:
     """3 s mp4 with a face and no audio stream."""
     return media_factory.write_video(media_dir / "face_noaudio.mp4", face_rgb[::2, ::2], 3.0)
