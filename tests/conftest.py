@@ -201,19 +201,23 @@ def postgres_url():
         admin.dispose()
 
 
+@pytest.fixture()
+def database_url_postgresql(postgres_url):
+    """A fresh public schema of this run's PostgreSQL database (emptied after the test)."""
+    import sqlalchemy as sa
+
+    yield postgres_url
+    engine = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.execute(sa.text("DROP SCHEMA public CASCADE"))
+        c.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """The store's URL: an SQLite file of this test's own, or a fresh schema-less PostgreSQL
     database of this test run (tables are dropped after each test)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
-    import sqlalchemy as sa
-
-    url = request.getfixturevalue("postgres_url")
-    yield url
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as c:
-        c.execute(sa.text("DROP SCHEMA public CASCADE"))
-        c.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("database_url_postgresql")
