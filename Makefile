@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf install-whisper-base clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf bench-jobs install-whisper-base clean
 
 install: $(STAMP)
 
@@ -56,6 +56,11 @@ bench-perf: install
 	$(PEERS_VENV)/bin/python -m pip install --quiet -r requirements-peers.txt
 	$(PEERS_VENV)/bin/python -m pip install --quiet --no-deps fer==25.10.3
 	$(BIN)/python -m bench.perf
+
+# Background jobs on the embedded default: 12 one-minute jobs at once, 1 and 2 job workers.
+bench-jobs: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench.jobs
 
 # Training the facial-expression CNN needs torch (CPU build), kept out of the service's .venv.
 TRAIN_VENV := .venv-train

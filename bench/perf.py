@@ -80,14 +80,20 @@ class Service:
             f"127.0.0.1:{self.port}",
             "--workers",
             str(workers),
-            "app:app",
+            "wsgi:app",
         ]
         self._log = tempfile.TemporaryFile()
+        self._state = tempfile.TemporaryDirectory(prefix="caa-bench-var-")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             cmd,
             cwd=REPO,
-            env={**os.environ, "CAA_LOG_LEVEL": "WARNING", **(env or {})},
+            env={
+                **os.environ,
+                "CAA_LOG_LEVEL": "WARNING",
+                "CAA_VAR_DIR": self._state.name,  # reports stored there, not in var/
+                **(env or {}),
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,144 @@
+"""Background jobs on the embedded default: 12 jobs of the one-minute interview submitted at
+once to ``python -m service.serve`` (what ``make serve`` runs), for each number of job workers.
+
+    python -m bench.jobs [--jobs 12] [--workers 1 2]
+
+Per setting: throughput (media minutes analysed per wall minute, first submission to last
+report), p50 / p95 time from submission to report (observed by polling every 0.25 s), peak RSS
+of the busiest runner process and of the whole service (every process of its group, sampled
+every 0.25 s). Prints a table and writes ``bench/results/jobs.json``. Timings are measured here
+and only here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from bench import perf_inputs
+from tests.service_process import ServiceProcess
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "results" / "jobs.json"
+
+
+class GroupRss:
+    """Peak RSS of every process in a process group (sampled from outside)."""
+
+    def __init__(self, pgid: int, interval_s: float = 0.25) -> None:
+        self.pgid, self.interval_s = pgid, interval_s
+        self.peak_total_mb = 0.0
+        self.peak_runner_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            total = runner = 0.0
+            for p in psutil.process_iter(["pid", "cmdline"]):
+                try:
+                    if os.getpgid(p.pid) != self.pgid:
+                        continue
+                    mb = p.memory_info().rss / 2**20
+                except (psutil.Error, OSError):
+                    continue
+                total += mb
+                if "service.runner" in " ".join(p.info["cmdline"] or []):
+                    runner = max(runner, mb)
+            self.peak_total_mb = max(self.peak_total_mb, total)
+            self.peak_runner_mb = max(self.peak_runner_mb, runner)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_setting(video: Path, n_jobs: int, workers: int) -> dict:
+    duration_s = perf_inputs.duration_s(video)
+    with tempfile.TemporaryDirectory(prefix="caa-bench-jobs-") as tmp:
+        svc = ServiceProcess(
+            Path(tmp) / "var",
+            Path(tmp) / "service.log",
+            CAA_JOB_WORKERS=str(workers),
+            CAA_LOG_LEVEL="WARNING",
+            CAA_JOB_HEARTBEAT_S="5",
+            CAA_JOB_STALE_AFTER_S="30",
+        )
+        svc.env["WORKERS"] = "2"
+        svc.start()
+        try:
+            rss = GroupRss(svc.proc.pid)
+            submitted, finished = {}, {}
+            t0 = time.perf_counter()
+            for _ in range(n_jobs):
+                job = svc.submit({"video": video})
+                submitted[job["job_id"]] = time.perf_counter()
+            while len(finished) < n_jobs:
+                for job_id in submitted.keys() - finished.keys():
+                    job = svc.job(job_id)
+                    if job["status"] in ("succeeded", "failed", "cancelled"):
+                        assert job["status"] == "succeeded", job
+                        finished[job_id] = time.perf_counter()
+                time.sleep(0.25)
+            wall_s = time.perf_counter() - t0
+            rss.stop()
+        finally:
+            svc.stop()
+    latencies = sorted(finished[j] - submitted[j] for j in submitted)
+    return {
+        "job_workers": workers,
+        "jobs": n_jobs,
+        "media_duration_s": round(duration_s, 2),
+        "wall_s": round(wall_s, 1),
+        "throughput_media_min_per_min": round(n_jobs * duration_s / wall_s, 2),
+        "latency_p50_s": round(statistics.median(latencies), 1),
+        "latency_p95_s": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
+        "latency_max_s": round(latencies[-1], 1),
+        "peak_rss_runner_mb": round(rss.peak_runner_mb),
+        "peak_rss_service_mb": round(rss.peak_total_mb),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=12)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    video = perf_inputs.build_all()["video_60s"]
+    rows = [run_setting(video, args.jobs, w) for w in args.workers]
+    print(f"{args.jobs} jobs of a {rows[0]['media_duration_s']:.0f} s 720p interview at once")
+    print("workers  wall_s  media-min/min  p50_s  p95_s  runner_RSS_MB  service_RSS_MB")
+    for r in rows:
+        print(
+            f"{r['job_workers']:>7}  {r['wall_s']:>6}  {r['throughput_media_min_per_min']:>13}"
+            f"  {r['latency_p50_s']:>5}  {r['latency_p95_s']:>5}  {r['peak_rss_runner_mb']:>13}"
+            f"  {r['peak_rss_service_mb']:>14}"
+        )
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version()},
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"wrote {OUT.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
