@@ -69,7 +69,7 @@ def build_job_context(settings: Settings) -> JobContext:
     """One runner process's context: its store, its models (loaded now, once), its heartbeat.
     The process dies with its parent (a killed runner leaves no worker behind)."""
     die_with_parent(signal.SIGKILL)
-    store = build_store(settings, migrate=False)
+    store = build_store(settings)  # a runner started alone migrates too (a no-op at head)
     models = build_registry(settings)
     if settings.preload_models:
         models.warm_up(emotion_enabled=settings.emotion_enabled)

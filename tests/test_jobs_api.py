@@ -303,3 +303,36 @@ def test_erasure_leaves_nothing_of_the_candidate(service, face_video, database_u
     assert sorted(p.name for p in ctx.settings.jobs_dir.iterdir()) == [other["job_id"]]
     assert client.get("/api/v1/reports?candidate_id=erase-me").get_json()["reports"] == []
     assert run_queued(ctx, runner) == ["succeeded"]  # the erased queued job is not run
+
+
+@pytest.mark.slow
+def test_a_job_run_twice_gives_the_same_report(service, answer_video):
+    """The runner dies just before its final write; the job runs again from the store."""
+    client, ctx, runner = service
+    job = submit(
+        client, video=(answer_video.read_bytes(), "v.mp4"), expected_answer=EXPECTED
+    ).get_json()
+    first = {}
+    real_finish = ctx.store.finish_succeeded
+
+    def dies_before_writing(job_id, attempt, report, **kw):
+        first["body"] = report.body
+        ctx.store.unregister_runner(runner.runner_id)  # as the sweeper would find it
+        return False
+
+    ctx.store.finish_succeeded = dies_before_writing
+    try:
+        assert run_queued(ctx, runner) == ["stopped"]
+    finally:
+        ctx.store.finish_succeeded = real_finish
+    assert ctx.store.requeue_orphans(stale_before=None) == ([job["job_id"]], [])
+    ctx.queue.enqueue(job["job_id"])
+    assert run_queued(ctx, runner) == ["succeeded"]
+    done = client.get(job["links"]["self"]).get_json()
+    assert done["attempts"] == 2
+    second = client.get(done["links"]["report"]).get_json()
+    again = json.loads(first["body"])
+    for report in (again, second):
+        report.pop("created_at")
+        report.pop("timings_ms")
+    assert again == second
