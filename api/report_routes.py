@@ -45,12 +45,13 @@ class ReportQuery(BaseModel):
             return v + "T00:00:00"
         return v
 
-
-def _naive_utc(value: datetime | None) -> datetime | None:
-    """A query time as the store's naive UTC (a time without offset is taken as UTC)."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+    @field_validator("since", "until")
+    @classmethod
+    def _naive_utc(cls, v: datetime | None) -> datetime | None:
+        """As the store keeps times: naive UTC (a time without offset is taken as UTC)."""
+        if v is None or v.tzinfo is None:
+            return v
+        return v.astimezone(UTC).replace(tzinfo=None)
 
 
 def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary:
@@ -85,16 +86,7 @@ def get_report(report_id: str):
 @bp.get("/reports")
 def list_reports():
     q = forms.query(ReportQuery)
-    filters = ReportFilters(
-        candidate_id=q.candidate_id,
-        min_talent_score=q.min_talent_score,
-        max_talent_score=q.max_talent_score,
-        skill=q.skill,
-        warning=q.warning,
-        quality_flag=q.quality_flag,
-        since=_naive_utc(q.since),
-        until=_naive_utc(q.until),
-    )
+    filters = ReportFilters(**q.model_dump(exclude={"limit", "cursor"}))
     rows, next_pk = context().store.list_reports(filters, limit=q.limit, cursor=cursor_pk(q.cursor))
     body = ReportList(
         reports=[_summary(row, cand, job) for row, cand, job in rows],
@@ -106,12 +98,7 @@ def list_reports():
 @bp.delete("/reports/<report_id>")
 def delete_report(report_id: str):
     """204: the report, the job that made it and any media kept with it are gone."""
-    ctx = context()
-    job_ids = ctx.store.delete_report(report_id)
-    if job_ids is None:
-        raise NotFound(f"no report {report_id!r}")
-    remove_job_files(ctx.settings.jobs_dir, job_ids)
-    return Response(status=204)
+    return _deleted(context().store.delete_report(report_id), f"no report {report_id!r}")
 
 
 @bp.post("/reports/<report_id>/rescore")
@@ -130,9 +117,12 @@ def rescore_report(report_id: str):
 def erase_candidate(candidate_id: str):
     """204: every job, report and file of the candidate is gone (right to erasure); running
     jobs stop at their next stage and write nothing."""
-    ctx = context()
-    job_ids = ctx.store.erase_candidate(candidate_id)
+    return _deleted(context().store.erase_candidate(candidate_id), f"no candidate {candidate_id!r}")
+
+
+def _deleted(job_ids: list[str] | None, missing: str) -> Response:
+    """204 once the deleted jobs' folders are gone too; 404 when nothing was there."""
     if job_ids is None:
-        raise NotFound(f"no candidate {candidate_id!r}")
-    remove_job_files(ctx.settings.jobs_dir, job_ids)
+        raise NotFound(missing)
+    remove_job_files(context().settings.jobs_dir, job_ids)
     return Response(status=204)

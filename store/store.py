@@ -83,6 +83,11 @@ def decode_cursor(cursor: str) -> int:
         raise ValueError("not a cursor of this list") from exc
 
 
+def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:
+    unique = {(kind, value[:200]) for kind, value in tags}
+    return [ReportTagRow(report_pk=report_pk, kind=k, value=v) for k, v in sorted(unique)]
+
+
 class Store:
     """The store behind one database URL. One per process (engines are not fork-safe).
 
@@ -569,9 +574,7 @@ class Store:
         )
         session.add(row)
         session.flush()
-        session.add_all(
-            ReportTagRow(report_pk=row.id, kind=k, value=v[:200]) for k, v in set(report.tags)
-        )
+        session.add_all(_tag_rows(row.id, report.tags))
 
     def save_report(
         self, report: StoredReport, *, source: str, candidate_id: str | None = None
@@ -599,9 +602,7 @@ class Store:
             row.body, row.summary = report.body, report.summary
             row.scoring_version, row.talent_score = report.scoring_version, report.talent_score
             session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk == row.id))
-            session.add_all(
-                ReportTagRow(report_pk=row.id, kind=k, value=v[:200]) for k, v in set(report.tags)
-            )
+            session.add_all(_tag_rows(row.id, report.tags))
             return True
 
     def list_reports(
