@@ -1,9 +1,9 @@
 """Engines and migrations for the results store.
 
-SQLite (the zero-set-up default) runs in WAL mode with full fsync, foreign keys on and a 30 s
-busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so that writers from
-several processes queue for the lock instead of failing on a stale read snapshot. PostgreSQL
-(``postgresql+psycopg://``) needs nothing special.
+SQLite (the zero-set-up default) runs in WAL mode with full fsync, foreign keys on, a 30 s
+busy timeout and secure delete (deleted rows are overwritten); every write transaction starts
+with ``BEGIN IMMEDIATE`` so that writers from several processes queue for the lock instead of
+failing on a stale read snapshot. PostgreSQL (``postgresql+psycopg://``) needs nothing special.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
             "synchronous=FULL",
             "foreign_keys=ON",
             "busy_timeout=30000",
+            "secure_delete=ON",  # deleted rows are zeroed in the file (erasure: Store.scrub)
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

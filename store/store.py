@@ -160,7 +160,28 @@ class Store:
             session.execute(delete(ReportRow).where(ReportRow.candidate_pk == pk))
             session.execute(delete(JobRow).where(JobRow.candidate_pk == pk))
             session.execute(delete(CandidateRow).where(CandidateRow.id == pk))
-            return job_ids
+        self.scrub()
+        return job_ids
+
+    def scrub(self) -> None:
+        """Make deleted rows unrecoverable from the files, as far as the database allows.
+
+        SQLite: deleted content is overwritten with zeros (``secure_delete``, set on every
+        connection), and the write-ahead log, which still holds the pages as they were before,
+        is checkpointed and truncated (best effort: a reader of another process can hold it
+        back for up to 2 s; the next erasure or sweep finishes it). PostgreSQL: deleted rows are
+        invisible at once and their space is reclaimed by autovacuum.
+        """
+        if self.dialect != "sqlite":
+            return
+        raw = self._write_engine.raw_connection()
+        try:
+            connection = raw.driver_connection
+            connection.execute("PRAGMA busy_timeout=2000")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            connection.execute("PRAGMA busy_timeout=30000")
+        finally:
+            raw.close()
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -656,7 +677,9 @@ class Store:
             row = session.scalar(select(ReportRow).where(ReportRow.report_id == report_id))
             if row is None:
                 return None
-            return self._delete_reports(session, [row])
+            job_ids = self._delete_reports(session, [row])
+        self.scrub()
+        return job_ids
 
     def _delete_reports(self, session: Session, rows: list[ReportRow]) -> list[str]:
         pks = [r.id for r in rows]
@@ -671,4 +694,7 @@ class Store:
         """Delete reports created before ``before`` (and their jobs); the deleted job ids."""
         with self._write() as session:
             rows = list(session.scalars(select(ReportRow).where(ReportRow.created_at < before)))
-            return self._delete_reports(session, rows) if rows else []
+            job_ids = self._delete_reports(session, rows) if rows else []
+        if rows:
+            self.scrub()
+        return job_ids

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -301,6 +302,13 @@ def test_erasure_leaves_nothing_of_the_candidate(service, face_video, database_u
         assert secret not in dump
     assert other["job_id"] in dump
     assert sorted(p.name for p in ctx.settings.jobs_dir.iterdir()) == [other["job_id"]]
+    if ctx.store.dialect == "sqlite":  # not even in the database's files
+        db = database_url.removeprefix("sqlite:///")
+        paths = [*ctx.settings.var_dir.glob("*.sqlite3*"), *Path(db).parent.glob("*.sqlite3*")]
+        assert any(str(p).startswith(db) for p in paths)
+        files = b"".join(p.read_bytes() for p in paths)
+        for secret in ("erase-me", "Ada Example", "ada@example.org"):
+            assert secret.encode() not in files, secret
     assert client.get("/api/v1/reports?candidate_id=erase-me").get_json()["reports"] == []
     assert run_queued(ctx, runner) == ["succeeded"]  # the erased queued job is not run
 
