@@ -5,7 +5,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     MPLCONFIGDIR=/tmp/matplotlib PORT=5000
 
-RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 poppler-utils \
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 poppler-utils tini \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -21,5 +21,8 @@ VOLUME ["/app/var"]
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/api/v1/health')"
-# What `make serve` runs: the API (gunicorn) and the job runner under one supervisor.
+# What `make serve` runs: the API (gunicorn) and the job runner under one supervisor; tini as
+# PID 1 reaps orphans and forwards signals. Stop with `docker stop --time 30`: a running
+# analysis is interrupted and its job put back in the queue.
+ENTRYPOINT ["tini", "--"]
 CMD ["python", "-m", "service.serve"]

@@ -51,7 +51,10 @@ class ReportQuery(BaseModel):
         """As the store keeps times: naive UTC (a time without offset is taken as UTC)."""
         if v is None or v.tzinfo is None:
             return v
-        return v.astimezone(UTC).replace(tzinfo=None)
+        try:
+            return v.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as exc:
+            raise ValueError("out of range") from exc
 
 
 def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary:

@@ -10,6 +10,7 @@ the job back from the store (jobs.sweeper). docs/decisions/0011 says why Huey.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,8 +45,16 @@ class EmbeddedQueue:
         self.huey.on_shutdown()(self._stop_worker)
 
     def _start_worker(self) -> None:
-        if self._context_factory is not None:
+        if self._context_factory is None:
+            return
+        try:
             self._context = self._context_factory()
+        except BaseException:
+            # Huey would log a failing start-up hook and run on without a context, consuming
+            # every message: end the worker instead; the consumer starts another one. The jobs
+            # stay queued in the store meanwhile and /health shows no runner alive.
+            log.exception("the job runner could not start (models or store); exiting")
+            os._exit(1)
 
     def _stop_worker(self) -> None:
         if self._context is not None:

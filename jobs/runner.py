@@ -10,6 +10,7 @@ same report (the report id is fixed when the job is created; the analysis is det
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ INTERNAL_ERROR = {
 }
 
 
+def _exit_stalled() -> None:
+    os._exit(70)  # EX_SOFTWARE; the consumer starts a new worker
+
+
 class JobStopped(Exception):
     """The attempt is no longer current (cancelled, erased, or taken as dead and run again)."""
 
@@ -41,11 +46,31 @@ class JobStopped(Exception):
 class RunnerHeartbeat:
     """A thread that tells the store, every ``interval_s``, that this runner (and the attempt
     it runs) still lives. A runner silent for CAA_JOB_STALE_AFTER_S is taken as dead and its
-    job is run again (jobs.sweeper)."""
+    job is run again (jobs.sweeper).
 
-    def __init__(self, store: Store, runner_id: str, interval_s: float) -> None:
+    It is also the runner's watchdog: an attempt that reports no progress for ``stall_s``
+    (a hung decoder or model) ends the process, so that the queue's supervisor starts a fresh
+    worker and the sweeper runs the job again (counting the attempt).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        runner_id: str,
+        interval_s: float,
+        *,
+        stall_s: float = 600.0,
+        host: str = "",
+        pid: int = 0,
+        queue: str = "",
+        on_stall=None,
+    ) -> None:
         self._store, self._runner_id, self._interval_s = store, runner_id, interval_s
+        self._registration = {"host": host, "pid": pid, "queue": queue}
+        self._stall_s = stall_s
+        self._on_stall = on_stall or _exit_stalled
         self._job: tuple[str, int] | None = None
+        self._last_progress = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="caa-heartbeat", daemon=True)
 
@@ -54,17 +79,29 @@ class RunnerHeartbeat:
 
     def watch(self, job_id: str | None, attempt: int | None = None) -> None:
         self._job = (job_id, attempt) if job_id is not None else None
+        self._last_progress = time.monotonic()
         self.beat()
+
+    def progressed(self) -> None:
+        self._last_progress = time.monotonic()
 
     def beat(self) -> None:
         job_id, attempt = self._job or (None, None)
         try:
-            self._store.runner_heartbeat(self._runner_id, job_id, attempt)
+            self._store.runner_heartbeat(self._runner_id, job_id, attempt, **self._registration)
         except Exception:  # the store is unreachable for a moment: try again next beat
             log.warning("heartbeat of runner %s failed", self._runner_id, exc_info=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval_s):
+            if self._job is not None and time.monotonic() - self._last_progress > self._stall_s:
+                log.error(
+                    "job %s: no progress for %.0f s; ending this runner so it runs again",
+                    self._job[0],
+                    self._stall_s,
+                )
+                self._on_stall()
+                return
             self.beat()
 
     def stop(self) -> None:
@@ -130,20 +167,30 @@ def run_job(job_id: str, ctx: JobContext) -> str:
         return _done(ctx, job_id, "skipped")
     attempt = claim.attempt
     log.info("job %s: attempt %d started", job_id, attempt)
-    if ctx.heartbeat is not None:
-        ctx.heartbeat.watch(job_id, attempt)
     started = time.perf_counter()
-    req = analysis_request(job_id, claim.request, ctx.jobs_dir, claim.report_id)
 
     def listener(tracker: StageTracker) -> None:
-        if not ctx.store.update_progress(job_id, attempt, tracker.overall, tracker.snapshot()):
+        if ctx.heartbeat is not None:
+            ctx.heartbeat.progressed()
+        try:
+            current = ctx.store.update_progress(
+                job_id, attempt, tracker.overall, tracker.snapshot()
+            )
+        except Exception:  # progress is not essential: the next notice tries again
+            log.warning("job %s: progress not stored", job_id, exc_info=True)
+            return
+        if not current:
             raise JobStopped
 
-    tracker = StageTracker(
-        pipeline.plan_stages(req, ctx.options), listener, min_interval_s=PROGRESS_INTERVAL_S
-    )
+    tracker = StageTracker([], listener, min_interval_s=PROGRESS_INTERVAL_S)
     outcome = "stopped"
     try:
+        if ctx.heartbeat is not None:
+            ctx.heartbeat.watch(job_id, attempt)
+        req = analysis_request(job_id, claim.request, ctx.jobs_dir, claim.report_id)
+        tracker = StageTracker(
+            pipeline.plan_stages(req, ctx.options), listener, min_interval_s=PROGRESS_INTERVAL_S
+        )
         report = pipeline.run(req, ctx.options, ctx.models, tracker)
         report = report.model_copy(update={"job_id": job_id, "candidate_id": claim.candidate_id})
         if ctx.store.finish_succeeded(

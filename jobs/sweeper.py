@@ -58,13 +58,18 @@ def recover_on_start(store: Store, queue, *, host: str, queue_name: str) -> Swee
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process of this host runs (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process: alive
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: trust kill(0)
+    return state != "Z"
 
 
 def sweep(

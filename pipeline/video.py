@@ -89,11 +89,14 @@ def analyze_video(
         executor=executor,
         max_in_flight=2 * workers,
     )
-    expected_frames = max(1, math.ceil(info.duration_s * options.sample_fps))
+    # the container's duration (0 when it does not say, as browser WebM recordings often
+    # do: then the stage reports only its start and end)
+    expected_frames = math.ceil(info.duration_s * options.sample_fps)
 
     def on_frame(t_s, rgb) -> None:
         collector(t_s, rgb)
-        on_progress("video", 0.98 * min(1.0, len(collector.frames) / expected_frames))
+        if expected_frames:
+            on_progress("video", 0.98 * min(1.0, len(collector.frames) / expected_frames))
 
     on_progress("video", 0.0)
     t0 = time.perf_counter()

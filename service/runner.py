@@ -33,6 +33,9 @@ def main() -> None:
         max_delay=MAX_POLL_DELAY_S,
         check_worker_health=True,
         health_check_interval=1,
+        # SIGINT (Ctrl-C, or the supervisor stopping) interrupts a running analysis, which puts
+        # its job back in the queue uncounted; SIGTERM would wait for the analysis to end.
+        graceful_signal="TERM",
     )
     consumer.run()
 

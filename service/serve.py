@@ -29,6 +29,7 @@ from service.wiring import build_queue, build_store
 
 log = logging.getLogger("caa.serve")
 RESTART_BACKOFF_S = (1, 2, 5, 10, 30)
+STOP_TIMEOUT_S = 25.0  # then SIGKILL; `docker stop` should allow 30 s (--stop-timeout 30)
 
 
 class Child:
@@ -59,13 +60,17 @@ class Child:
             self.next_start = 0.0
             self.start()
 
-    def stop(self, sig: int, timeout_s: float) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+    def signal(self, sig: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def wait(self, deadline: float) -> None:
+        if self.proc is None:
             return
-        self.proc.send_signal(sig)
         try:
-            self.proc.wait(timeout_s)
+            self.proc.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in time; killing it", self.name)
             self.proc.kill()
             self.proc.wait()
 
@@ -99,8 +104,9 @@ def main() -> None:
     recover_on_start(store, queue, host=host, queue_name=settings.queue)
     port = os.environ.get("PORT", "5000")
     workers = os.environ.get("WORKERS", "2")
+    runner = Child("job runner", [sys.executable, "-m", "service.runner"])
     children = [
-        Child("job runner", [sys.executable, "-m", "service.runner"]),
+        runner,
         Child(
             "api",
             [
@@ -149,8 +155,13 @@ def main() -> None:
             time.sleep(0.2)
     finally:
         log.info("stopping")
-        for child in children:  # the runner puts its running jobs back in the queue
-            child.stop(signal.SIGTERM, timeout_s=30)
+        for child in children:
+            # SIGINT interrupts the runner's analysis (its job goes back to the queue,
+            # uncounted); SIGTERM stops gunicorn gracefully
+            child.signal(signal.SIGINT if child is runner else signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in children:
+            child.wait(deadline)
         store.close()
         queue.close()
 

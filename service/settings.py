@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +99,21 @@ class Settings(BaseSettings):
     job_stale_after_s: float = Field(
         30.0, gt=0, description="A running job silent this long is taken as dead and run again."
     )
+    job_stall_timeout_s: float = Field(
+        600.0,
+        gt=0,
+        description="A running analysis that reports no progress this long (a hung decoder or "
+        "model) ends its runner process; the job runs again.",
+    )
+
+    @model_validator(mode="after")
+    def _heartbeat_fits(self) -> Settings:
+        if self.job_stale_after_s < 3 * self.job_heartbeat_s:
+            raise ValueError(
+                "CAA_JOB_STALE_AFTER_S must be at least 3 x CAA_JOB_HEARTBEAT_S, or live runners "
+                "are taken as dead"
+            )
+        return self
 
     @property
     def cors_origin_list(self) -> list[str]:

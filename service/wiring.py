@@ -74,8 +74,17 @@ def build_job_context(settings: Settings) -> JobContext:
     if settings.preload_models:
         models.warm_up(emotion_enabled=settings.emotion_enabled)
     rid = runner_id()
-    store.register_runner(rid, socket.gethostname(), os.getpid(), settings.queue)
-    heartbeat = RunnerHeartbeat(store, rid, settings.job_heartbeat_s)
+    host, pid = socket.gethostname(), os.getpid()
+    store.register_runner(rid, host, pid, settings.queue)
+    heartbeat = RunnerHeartbeat(
+        store,
+        rid,
+        settings.job_heartbeat_s,
+        stall_s=settings.job_stall_timeout_s,
+        host=host,
+        pid=pid,
+        queue=settings.queue,
+    )
     heartbeat.start()
     return JobContext(
         store=store,

@@ -9,6 +9,7 @@ a report is written in the same transaction as its job's final status.
 from __future__ import annotations
 
 import base64
+import logging
 import statistics
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,11 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
 from store.db import is_sqlite, make_engine, upgrade, utcnow
 from store.schema import CandidateRow, JobRow, ReportRow, ReportTagRow, RunnerRow
+
+log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
@@ -78,9 +83,12 @@ def decode_cursor(cursor: str) -> int:
     """Raises ValueError on a cursor this store did not make."""
     padded = cursor + "=" * (-len(cursor) % 4)
     try:
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+        pk = int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("not a cursor of this list") from exc
+    if not 0 < pk < 2**63:
+        raise ValueError("not a cursor of this list")
+    return pk
 
 
 def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:
@@ -124,16 +132,24 @@ class Store:
 
     # --- candidates ----------------------------------------------------------------------
 
-    @staticmethod
     def _candidate_pk(
-        session: Session, external_id: str | None, name: str | None = None, email: str | None = None
+        self,
+        session: Session,
+        external_id: str | None,
+        name: str | None = None,
+        email: str | None = None,
     ) -> int | None:
+        """The candidate's row id, created if new (two submissions for a new candidate at
+        once: one inserts, the other finds it)."""
         if external_id is None:
             return None
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(CandidateRow)
+            .values(external_id=external_id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["external_id"])
+        )
         row = session.scalar(select(CandidateRow).where(CandidateRow.external_id == external_id))
-        if row is None:
-            row = CandidateRow(external_id=external_id, created_at=utcnow())
-            session.add(row)
         if name:
             row.name = name
         if email:
@@ -174,14 +190,22 @@ class Store:
         """
         if self.dialect != "sqlite":
             return
-        raw = self._write_engine.raw_connection()
         try:
-            connection = raw.driver_connection
+            raw = self._write_engine.raw_connection()
+        except Exception:  # the deletion is committed; the next scrub finishes the files
+            log.warning("scrub: no connection", exc_info=True)
+            return
+        connection = raw.driver_connection
+        try:
             connection.execute("PRAGMA busy_timeout=2000")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            connection.execute("PRAGMA busy_timeout=30000")
+        except Exception:
+            log.warning("scrub: the write-ahead log could not be truncated now", exc_info=True)
         finally:
-            raw.close()
+            try:
+                connection.execute("PRAGMA busy_timeout=30000")
+            finally:
+                raw.close()
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -434,11 +458,13 @@ class Store:
             means it had already finished).
         """
         with self._write() as session:
+            cancelled = session.execute(
+                update(JobRow)
+                .where(JobRow.job_id == job_id, JobRow.status.in_((QUEUED, RUNNING)))
+                .values(status=CANCELLED, finished_at=utcnow())
+            ).rowcount
             row = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
-            if row is None or row.status in FINAL:
-                return row, False
-            row.status, row.finished_at = CANCELLED, utcnow()
-            return row, True
+            return row, cancelled == 1
 
     def requeue_orphans(self, *, stale_before: datetime | None) -> tuple[list[str], list[str]]:
         """Running jobs whose runner is gone: no runner row for them, or (with
@@ -454,21 +480,30 @@ class Store:
             orphaned = or_(JobRow.runner_id.is_(None), JobRow.runner_id.not_in(alive))
             if stale_before is not None:
                 orphaned = or_(orphaned, JobRow.heartbeat_at < stale_before)
-            rows = list(session.scalars(select(JobRow).where(JobRow.status == RUNNING, orphaned)))
-            for row in rows:
-                if row.attempts >= row.max_attempts:
-                    row.status, row.finished_at = FAILED, utcnow()
-                    row.error = {
-                        "type": PROBLEM_BASE + "runner-lost",
-                        "title": "The job's runner stopped",
-                        "status": 500,
-                        "detail": f"the process running this job stopped before it finished, "
-                        f"{row.attempts} times (CAA_JOB_MAX_ATTEMPTS={row.max_attempts})",
+            rows = session.execute(
+                select(JobRow.job_id, JobRow.attempts, JobRow.max_attempts).where(
+                    JobRow.status == RUNNING, orphaned
+                )
+            ).all()
+            for job_id, attempts, max_attempts in rows:
+                # only if nothing changed since the read (it did not finish, nor beat)
+                still = update(JobRow).where(*self._ours(job_id, attempts), orphaned)
+                if attempts >= max_attempts:
+                    values = {
+                        "status": FAILED,
+                        "finished_at": utcnow(),
+                        "error": {
+                            "type": PROBLEM_BASE + "runner-lost",
+                            "title": "The job's runner stopped",
+                            "status": 500,
+                            "detail": "the process running this job stopped before it finished, "
+                            f"{attempts} times (CAA_JOB_MAX_ATTEMPTS={max_attempts})",
+                        },
                     }
-                    failed.append(row.job_id)
                 else:
-                    row.status, row.runner_id, row.progress = QUEUED, None, 0.0
-                    requeued.append(row.job_id)
+                    values = {"status": QUEUED, "runner_id": None, "progress": 0.0}
+                if session.execute(still.values(**values)).rowcount == 1:
+                    (failed if values["status"] == FAILED else requeued).append(job_id)
         return requeued, failed
 
     def finished_job_ids(self, job_ids: Iterable[str]) -> set[str]:
@@ -514,16 +549,36 @@ class Store:
             )
 
     def runner_heartbeat(
-        self, runner_id: str, job_id: str | None = None, attempt: int | None = None
+        self,
+        runner_id: str,
+        job_id: str | None = None,
+        attempt: int | None = None,
+        *,
+        host: str = "",
+        pid: int = 0,
+        queue: str = "",
     ) -> None:
-        """The runner (and the attempt it runs, if any) still lives."""
+        """The runner (and the attempt it runs, if any) still lives. A runner the sweeper
+        forgot (silent too long: a suspended laptop, a stalled database) registers again."""
         now = utcnow()
         with self._write() as session:
-            session.execute(
+            beat = session.execute(
                 update(RunnerRow)
                 .where(RunnerRow.runner_id == runner_id)
                 .values(heartbeat_at=now, job_id=job_id)
-            )
+            ).rowcount
+            if beat == 0:
+                session.merge(
+                    RunnerRow(
+                        runner_id=runner_id,
+                        host=host,
+                        pid=pid,
+                        queue=queue,
+                        started_at=now,
+                        heartbeat_at=now,
+                        job_id=job_id,
+                    )
+                )
             if job_id is not None and attempt is not None:
                 session.execute(
                     update(JobRow).where(*self._ours(job_id, attempt)).values(heartbeat_at=now)
@@ -617,7 +672,9 @@ class Store:
     def replace_report(self, report: StoredReport) -> bool:
         """Overwrite a stored report's text, scores and summary (re-scoring)."""
         with self._write() as session:
-            row = session.scalar(select(ReportRow).where(ReportRow.report_id == report.report_id))
+            row = session.scalar(
+                select(ReportRow).where(ReportRow.report_id == report.report_id).with_for_update()
+            )
             if row is None:
                 return False
             row.body, row.summary = report.body, report.summary

@@ -212,6 +212,12 @@ def test_submission_errors(service, face_rgb):
     assert_problem(client.get("/api/v1/jobs?cursor=%25%25"), 400, "invalid-parameter")
     assert_problem(client.get("/api/v1/reports?since=yesterday"), 400, "invalid-parameter")
     assert_problem(client.get("/api/v1/reports?colour=red"), 400, "invalid-parameter")
+    far = "9999-12-31T23:59:59-01:00"  # beyond datetime's range once in UTC
+    assert_problem(client.get(f"/api/v1/reports?since={far}"), 400, "invalid-parameter")
+    from store import encode_cursor
+
+    huge = encode_cursor(10**47)
+    assert_problem(client.get(f"/api/v1/reports?cursor={huge}"), 400, "invalid-parameter")
     assert_problem(client.get("/api/v1/jobs/nope"), 404, "not-found")
     assert_problem(client.delete("/api/v1/jobs/nope"), 404, "not-found")
     assert_problem(client.delete("/api/v1/candidates/nope"), 404, "not-found")

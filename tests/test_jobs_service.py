@@ -105,3 +105,22 @@ def test_killing_the_whole_service_loses_no_job(
         assert resp.status_code == 200 and resp.json()["report_id"] == job["report_id"]
     listed = requests.get(f"{again.base}/reports?candidate_id=c-3").json()["reports"]
     assert [r["job_id"] for r in listed] == [third["job_id"]]
+
+
+def test_ctrl_c_puts_the_running_job_back_uncounted(service, tmp_path, long_answer_video):
+    svc = service()
+    job = svc.submit({"video": long_answer_video})
+    _wait_running(svc, job["job_id"])
+    os.killpg(svc.proc.pid, signal.SIGINT)  # Ctrl-C in the terminal: the whole group
+    svc.proc.wait(40)
+    deadline = time.monotonic() + 10
+    while svc.group_pids() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert svc.group_pids() == []
+    store = Store(f"sqlite:///{tmp_path / 'var' / 'caa.sqlite3'}", migrate=False)
+    stopped = store.get_job(job["job_id"])
+    store.close()
+    assert stopped.status == "queued" and stopped.attempts == 0
+    again = service()
+    done = again.wait([job["job_id"]])[job["job_id"]]
+    assert done["status"] == "succeeded" and done["attempts"] == 1

@@ -240,3 +240,23 @@ def test_speed_and_queue_position(store):
     assert store.recent_speed() == pytest.approx(0.2)
     assert store.queue_position(store.get_job(second)) == 1
     assert store.job_counts() == {"queued": 1, "running": 0}
+
+
+def test_a_forgotten_runner_registers_again_with_its_next_heartbeat(store):
+    store.register_runner("r1", "host", 7, "embedded")
+    store.forget_runners(stale_before=utcnow() + timedelta(seconds=1))  # e.g. a suspended laptop
+    assert store.runners_alive(since=utcnow() - timedelta(seconds=30)) == 0
+    store.runner_heartbeat("r1", host="host", pid=7, queue="embedded")
+    assert store.runners_of("host") == [("r1", 7)]
+
+
+def test_a_new_candidate_submitted_twice_is_one_candidate(store):
+    a = _job(store, candidate="same")
+    b = _job(store, candidate="same")
+    assert store.get_job(a).candidate_pk == store.get_job(b).candidate_pk is not None
+
+
+def test_cursor_bounds():
+    for bad in (encode_cursor(10**47), encode_cursor(0), "AAAA"):
+        with pytest.raises(ValueError):
+            decode_cursor(bad)
