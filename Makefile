@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
@@ -25,7 +26,7 @@ install-whisper-base: install
 
 # The API (gunicorn) and, beside it, the job runner; state (SQLite store, queue, job media) in var/.
 serve: install
-	PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/python -m service.serve
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/python -m service.serve
 
 test: install
 	$(BIN)/python -m pytest

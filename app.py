@@ -6,6 +6,7 @@ Importing this module has no side effects; gunicorn serves ``wsgi:app``.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from flask import Flask, g, request
@@ -16,6 +17,21 @@ from api.context import ServiceContext
 from api.problems import register_error_handlers
 from service.settings import Settings
 from service.wiring import build_registry, pipeline_options
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Every response: no MIME sniffing, no framing, no referrer. HTML pages (reports) carry inline
+# CSS and SVG only: no script, no outside resource.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+HTML_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+FORM_PARTS = 50  # the most multipart parts a request may have (ours use at most 12)
 
 
 def create_app(settings: Settings | None = None, models=None) -> Flask:
@@ -35,6 +51,9 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
     )
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1_000_000)
+    app.config["MAX_FORM_PARTS"] = FORM_PARTS
+    # a text field may hold max_text_chars characters of up to 4 bytes each in UTF-8
+    app.config["MAX_FORM_MEMORY_SIZE"] = 4 * settings.max_text_chars + 1024
     app.extensions["caa"] = ServiceContext(
         settings=settings,
         models=models if models is not None else build_registry(settings),
@@ -48,11 +67,18 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        """A client's X-Request-ID is kept only when short and plain (it reaches headers,
+        bodies and the log); otherwise the request gets its own."""
+        sent = request.headers.get("X-Request-ID", "")
+        g.request_id = sent if REQUEST_ID.match(sent) else uuid.uuid4().hex
 
     @app.after_request
     def _headers(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        html = response.mimetype == "text/html"
+        response.headers.setdefault("Content-Security-Policy", HTML_CSP if html else API_CSP)
         return response
 
     @app.teardown_request

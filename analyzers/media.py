@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from contracts.audio import SAMPLE_RATE_HZ
-from contracts.errors import CorruptFile, MediaTooLong, NoAudioTrack, NoVideoTrack
+from contracts.errors import CorruptFile, MediaTooLong, NoAudioTrack, NoVideoTrack, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,28 @@ def probe(path: Path) -> MediaInfo:
         raise CorruptFile(f"the media file cannot be read ({type(exc).__name__})") from exc
 
 
+def check_video_budget(
+    info: MediaInfo, max_frame_pixels: int | None, max_fps: float | None
+) -> None:
+    """Every frame of a video is decoded (inter-frame codecs), so its cost grows with frame
+    size and rate as well as duration.
+
+    Raises:
+        TooLarge: frames or frame rate over the limits.
+    """
+    pixels = (info.width_px or 0) * (info.height_px or 0)
+    if max_frame_pixels is not None and pixels > max_frame_pixels:
+        raise TooLarge(
+            f"the video's frames are {info.width_px}x{info.height_px} ({pixels / 1e6:.1f} MP); "
+            f"this server decodes at most {max_frame_pixels / 1e6:.1f} MP (CAA_MAX_FRAME_MP)"
+        )
+    if max_fps is not None and info.fps is not None and info.fps > max_fps:
+        raise TooLarge(
+            f"the video has {info.fps:g} frames per second; this server decodes at most "
+            f"{max_fps:g} (CAA_MAX_VIDEO_FPS)"
+        )
+
+
 def decode(
     path: Path,
     *,
@@ -108,6 +130,8 @@ def decode(
     max_side_px: int = 640,
     max_duration_s: float | None = None,
     on_frame: FrameCallback | None = None,
+    max_frame_pixels: int | None = None,
+    max_fps: float | None = None,
 ) -> DecodedMedia:
     """Decode video frames (sampled) and audio (resampled) in one pass.
 
@@ -121,10 +145,13 @@ def decode(
         max_duration_s: Refuse media longer than this (None: no limit).
         on_frame: Called as ``on_frame(t_s, rgb)`` with ``rgb`` uint8, shape (H, W, 3), upright
             (a rotation in the stream's display matrix, as phones record, is applied).
+        max_frame_pixels: Refuse video whose frames have more pixels (None: no limit).
+        max_fps: Refuse video with a higher native frame rate (every frame is decoded).
 
     Raises:
         NoVideoTrack / NoAudioTrack: a wanted stream is absent.
         MediaTooLong: the duration exceeds ``max_duration_s``.
+        TooLarge: frames over ``max_frame_pixels`` or a frame rate over ``max_fps``.
         CorruptFile: decoding fails or yields nothing.
     """
     if want_video and not info.has_video:
@@ -138,6 +165,8 @@ def decode(
             f"the media lasts {info.duration_s:.0f} s; this server accepts at most "
             f"{max_duration_s:.0f} s"
         )
+    if want_video:
+        check_video_budget(info, max_frame_pixels, max_fps)
     step = 1.0 / sample_fps
     last_bin = -1  # frames are sampled as the first frame in each 1 / sample_fps bin
     n_frames = 0

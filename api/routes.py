@@ -13,8 +13,14 @@ import pipeline
 from api import forms, uploads
 from api.context import context
 from api.openapi import openapi_document
-from api.render import render_report
-from contracts.errors import FeatureDisabled, InvalidInput, MissingField
+from api.render import check_renderable, render_report
+from contracts.errors import (
+    FeatureDisabled,
+    InvalidInput,
+    MalformedBody,
+    MissingField,
+    TooLarge,
+)
 from contracts.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
 from jobs.records import stored_report
 from resume.extract import pdftotext
@@ -23,6 +29,7 @@ from store import utcnow
 log = logging.getLogger(__name__)
 bp = Blueprint("v1", __name__, url_prefix="/api/v1", template_folder="templates")
 MEDIA_FIELDS = ("video", "audio")
+MAX_JSON_BYTES = 10_000_000  # a 15-minute report with every timeline is ~2 MB
 
 
 def _settings():
@@ -72,14 +79,25 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
 
 @bp.post("/reports/html")
 def report_html():
-    """Render a report (the JSON this service answered) as one HTML page."""
-    body = request.get_json(silent=True)
-    if body is None:
+    """Render a report (the JSON this service answered) as one HTML page. The body is read
+    within a budget (MAX_JSON_BYTES, nesting) and the report's times must be ones this service
+    could have measured."""
+    data = request.stream.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise TooLarge(f"the JSON body is larger than {MAX_JSON_BYTES // 1_000_000} MB")
+    if not data.strip():
         raise MissingField("send a report as the JSON request body")
+    try:
+        body = json.loads(data)
+    except RecursionError as exc:
+        raise InvalidInput("the JSON body is nested too deeply to be a report") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise MalformedBody("the body is not valid JSON") from exc
     try:
         report = Report.model_validate(body)
     except ValidationError as exc:
         raise InvalidInput(f"the body is not a valid report: {exc.error_count()} errors") from exc
+    check_renderable(report, _settings().max_media_duration_s)
     return Response(render_report(report), mimetype="text/html")
 
 

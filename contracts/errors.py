@@ -31,6 +31,12 @@ class MissingField(AnalysisError):
     title = "A required field is missing"
 
 
+class MalformedBody(AnalysisError):
+    status = 400
+    slug = "malformed-body"
+    title = "The request body cannot be parsed"
+
+
 class EmptyFile(AnalysisError):
     status = 400
     slug = "empty-file"
@@ -71,6 +77,14 @@ class MediaTooLong(AnalysisError):
     status = 413
     slug = "media-too-long"
     title = "The media is longer than the configured limit"
+
+
+class TooLarge(AnalysisError):
+    """An input over one of the server's budgets (document size, pages, text, form, JSON)."""
+
+    status = 413
+    slug = "too-large"
+    title = "The input is larger than this server accepts"
 
 
 class FeatureDisabled(AnalysisError):

@@ -45,7 +45,7 @@ from pipeline.request import (
 )
 from pipeline.speech import SpeechHalf, analyze_speech
 from pipeline.video import VideoHalf, analyze_video
-from resume.extract import extract_text
+from resume.extract import DocumentLimits, extract_text
 from resume.skills import find_skills, load_taxonomy
 
 
@@ -135,7 +135,7 @@ def run(
         files: list[InputFile] = []
         resume = None
         if req.resume is not None and "resume" in req.sections:
-            resume = resume_stage(req.resume, tracker.on_progress, timer)
+            resume = resume_stage(req.resume, tracker.on_progress, timer, options.document_limits)
             files.append(resume.input_file)
             warnings += resume.warnings
         speech, video = SpeechHalf(), VideoHalf()
@@ -207,15 +207,17 @@ def input_file(f: UploadedFile, info: media.MediaInfo | None = None) -> InputFil
     )
 
 
-def resume_stage(upload: UploadedFile, on_progress, timer: Timings) -> ResumeResult:
+def resume_stage(
+    upload: UploadedFile, on_progress, timer: Timings, limits: DocumentLimits | None = None
+) -> ResumeResult:
     """Resume text (resume.extract) and its skills (resume.skills).
 
     Raises:
-        contracts.errors.UnsupportedType, CorruptFile, NoExtractableText.
+        contracts.errors.UnsupportedType, CorruptFile, TooLarge, NoExtractableText.
     """
     on_progress("resume", 0.0)
     t0 = time.perf_counter()
-    text = extract_text(upload.path.read_bytes())
+    text = extract_text(upload.path.read_bytes(), limits=limits)
     timer.add("resume_text", time.perf_counter() - t0)
     on_progress("resume", 0.5)
     t0 = time.perf_counter()
@@ -265,6 +267,8 @@ def ingest_stage(
     want_face = out.want_expression or "delivery" in req.sections
     want_speech = bool(req.sections & SPEECH_SECTIONS)
     out.want_video = want_face and info.has_video
+    if out.want_video:  # refuse before the audio pass, not after it
+        media.check_video_budget(info, options.max_frame_pixels, options.max_fps)
     if want_face and not info.has_video:
         if req.strict:
             raise NoVideoTrack("the file has no video stream; facial emotion needs a video")

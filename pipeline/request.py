@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from resume.extract import DocumentLimits
+
 SECTIONS = (
     "resume",
     "video_emotion",
@@ -30,6 +32,8 @@ class PipelineOptions:
         chunk_s: Speech-emotion chunk length in seconds.
         emotion_enabled: False skips facial and speech emotion (with a warning).
         max_media_duration_s: Longest media accepted (None: no limit).
+        max_frame_pixels / max_fps: Largest video frames and frame rate decoded.
+        document_limits: The budget a resume is read within.
     """
 
     sample_fps: float = 10.0
@@ -39,6 +43,9 @@ class PipelineOptions:
     chunk_s: float = 3.0
     emotion_enabled: bool = True
     max_media_duration_s: float | None = 900.0
+    max_frame_pixels: int | None = 7680 * 4320
+    max_fps: float | None = 240.0
+    document_limits: DocumentLimits = field(default_factory=DocumentLimits)
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ def analyze_video(
             max_side_px=options.frame_max_side_px,
             max_duration_s=options.max_media_duration_s,
             on_frame=on_frame,
+            max_frame_pixels=options.max_frame_pixels,
+            max_fps=options.max_fps,
         )
         collector.finish()
     except BaseException:

@@ -21,12 +21,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from contracts.errors import CorruptFile, NoExtractableText, UnsupportedType
+from contracts.errors import CorruptFile, NoExtractableText, TooLarge, UnsupportedType
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 20
-PDFTOTEXT_TIMEOUT_S = 30.0
+PDFTOTEXT_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class DocumentLimits:
+    """The budget a resume is read within (service settings CAA_MAX_RESUME_*; docs in README).
+
+    Attributes:
+        max_pages: PDF pages.
+        max_chars: Characters of extracted text.
+        max_zip_entries: Files inside a DOCX (a zip).
+        max_unzipped_bytes: Their declared uncompressed size in all (Python's zipfile never
+            inflates an entry past its declared size, and checks its CRC).
+        max_ratio: Uncompressed / compressed size of any entry over 1 MB (a zip bomb's is in
+            the thousands; Word's XML compresses 5-20x).
+    """
+
+    max_pages: int = 50
+    max_chars: int = 300_000
+    max_zip_entries: int = 1000
+    max_unzipped_bytes: int = 100_000_000
+    max_ratio: float = 100.0
 
 
 @dataclass(frozen=True)
@@ -62,16 +83,25 @@ def pdftotext() -> tuple[str, str] | None:
     return exe, version
 
 
-def _pdf_with_pdftotext(data: bytes, exe: str) -> tuple[str, int]:
-    """(text, pages) by pdftotext, pages joined by blank lines.
+def _too_many_pages(max_pages: int) -> TooLarge:
+    return TooLarge(
+        f"the PDF has more than {max_pages} pages; this server reads at most {max_pages} "
+        "(CAA_MAX_RESUME_PAGES)"
+    )
+
+
+def _pdf_with_pdftotext(data: bytes, exe: str, max_pages: int = 50) -> tuple[str, int]:
+    """(text, pages) by pdftotext, pages joined by blank lines; reads one page past
+    ``max_pages`` at most, to tell.
 
     Raises:
         CorruptFile: pdftotext cannot open the PDF, it is password-protected, or it takes
             longer than PDFTOTEXT_TIMEOUT_S.
+        TooLarge: more than ``max_pages`` pages.
     """
     try:
         out = subprocess.run(
-            [exe, "-enc", "UTF-8", "-", "-"],
+            [exe, "-enc", "UTF-8", "-l", str(max_pages + 1), "-", "-"],
             input=data,
             capture_output=True,
             timeout=PDFTOTEXT_TIMEOUT_S,
@@ -86,14 +116,17 @@ def _pdf_with_pdftotext(data: bytes, exe: str) -> tuple[str, int]:
     pages = out.stdout.decode("utf-8", "replace").split("\f")  # a form feed ends each page
     if pages and not pages[-1].strip():
         pages = pages[:-1]
+    if len(pages) > max_pages:
+        raise _too_many_pages(max_pages)
     return "\n\n".join(p.strip("\n") for p in pages), len(pages)
 
 
-def _pdf_with_pypdf(data: bytes) -> tuple[str, int]:
+def _pdf_with_pypdf(data: bytes, max_pages: int = 50) -> tuple[str, int]:
     """(text, pages) by pypdf.
 
     Raises:
         CorruptFile: pypdf cannot parse the PDF, or it is password-protected.
+        TooLarge: more than ``max_pages`` pages.
     """
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -102,6 +135,8 @@ def _pdf_with_pypdf(data: bytes) -> tuple[str, int]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorruptFile("the PDF is password-protected")
+        if len(reader.pages) > max_pages:
+            raise _too_many_pages(max_pages)
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptFile(f"the PDF cannot be parsed ({type(exc).__name__})") from exc
@@ -126,46 +161,105 @@ def sniff_document(data: bytes) -> Literal["pdf", "docx"]:
     raise UnsupportedType("the resume must be a PDF or a DOCX document (judged by its content)")
 
 
-def extract_text(data: bytes, use_pdftotext: bool = True) -> ResumeText:
-    """Extract the text of a PDF or DOCX resume.
+def check_zip(data: bytes, limits: DocumentLimits) -> None:
+    """Refuse a DOCX whose zip would cost more than the budget to open (before any part is
+    inflated).
+
+    Raises:
+        TooLarge: too many entries, too much declared uncompressed data, or an entry
+            compressed beyond ``max_ratio`` (a zip bomb).
+        CorruptFile: not a readable zip.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            entries = z.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise CorruptFile("the DOCX (zip) container is corrupt or truncated") from exc
+    if len(entries) > limits.max_zip_entries:
+        raise TooLarge(
+            f"the DOCX holds {len(entries)} files; this server opens at most "
+            f"{limits.max_zip_entries} (CAA_MAX_DOCX_ENTRIES)"
+        )
+    total = sum(e.file_size for e in entries)
+    if total > limits.max_unzipped_bytes:
+        raise TooLarge(
+            f"the DOCX unpacks to {total / 1e6:.0f} MB; this server unpacks at most "
+            f"{limits.max_unzipped_bytes / 1e6:.0f} MB (CAA_MAX_DOCX_UNZIPPED_MB)"
+        )
+    for e in entries:
+        if e.file_size > 1_000_000 and e.file_size > limits.max_ratio * max(1, e.compress_size):
+            raise TooLarge(
+                f"a part of the DOCX is compressed {e.file_size / max(1, e.compress_size):.0f}"
+                f" times (a zip bomb?); this server accepts at most {limits.max_ratio:.0f}"
+            )
+
+
+def _docx_text(data: bytes, limits: DocumentLimits) -> str:
+    """The paragraphs, then each top-level table's cells row by row (each cell once: a cell
+    merged over several rows is read in its first row), by python-docx without its merged-cell
+    resolution (recursive: a long vertical merge exhausted Python's stack).
+
+    Raises:
+        TooLarge: see :func:`check_zip`. CorruptFile: the zip or its XML cannot be parsed.
+    """
+    import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+    from lxml import etree
+
+    check_zip(data, limits)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        parts = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for tr in table._tbl.iterchildren(qn("w:tr")):
+                for tc in tr.iterchildren(qn("w:tc")):
+                    parts.append(
+                        "\n".join(Paragraph(p, None).text for p in tc.iterchildren(qn("w:p")))
+                    )
+    except (KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError) as exc:
+        raise CorruptFile(f"the DOCX cannot be parsed ({type(exc).__name__})") from exc
+    return "\n".join(parts)
+
+
+def extract_text(
+    data: bytes, use_pdftotext: bool = True, limits: DocumentLimits | None = None
+) -> ResumeText:
+    """Extract the text of a PDF or DOCX resume, within a budget.
 
     Args:
         data: The file's bytes.
         use_pdftotext: Read PDFs with pdftotext when it is installed; False always uses pypdf.
+        limits: The budget (pages, characters, zip entries and sizes); default DocumentLimits().
 
     Raises:
         UnsupportedType: not a PDF or DOCX by content.
         CorruptFile: the document cannot be parsed.
+        TooLarge: over a limit of ``limits``.
         NoExtractableText: fewer than 20 characters of text (e.g. a scanned PDF).
     """
+    limits = limits or DocumentLimits()
     kind = sniff_document(data)
     if kind == "pdf":
         poppler = pdftotext() if use_pdftotext else None
         if poppler is not None:
-            text, n_pages = _pdf_with_pdftotext(data, poppler[0])
+            text, n_pages = _pdf_with_pdftotext(data, poppler[0], limits.max_pages)
             extractor = f"pdftotext {poppler[1]}"
         else:
             import pypdf
 
-            text, n_pages = _pdf_with_pypdf(data)
+            text, n_pages = _pdf_with_pypdf(data, limits.max_pages)
             extractor = f"pypdf {pypdf.__version__}"
     else:
         import docx
 
-        try:
-            document = docx.Document(io.BytesIO(data))
-        except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise CorruptFile(f"the DOCX cannot be parsed ({type(exc).__name__})") from exc
-        parts = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                seen = set()
-                for cell in row.cells:
-                    if id(cell._tc) not in seen:
-                        seen.add(id(cell._tc))
-                        parts.append(cell.text)
-        text, n_pages = "\n".join(parts), None
+        text, n_pages = _docx_text(data, limits), None
         extractor = f"python-docx {docx.__version__}"
+    if len(text) > limits.max_chars:
+        raise TooLarge(
+            f"the resume holds {len(text)} characters of text; this server reads at most "
+            f"{limits.max_chars} (CAA_MAX_RESUME_CHARS)"
+        )
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise NoExtractableText(
             "no text could be extracted; the document may be a scanned image (OCR is not supported)"

@@ -16,6 +16,7 @@ employees" -> training; see VERB_PHRASE_SKILLS) or by the verb that opens a stat
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import re
@@ -351,7 +352,8 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
         if not c[3] and tax.skills[c[0]]["category"] in ("technical", "tool")
     }
     tech_context = len(plain_tech) >= TECH_CONTEXT_MIN
-    line_of = [text.count("\n", 0, c[1]) for c in candidates]
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    line_of = [bisect.bisect_left(newlines, c[1]) for c in candidates]  # linear in the text
     # ... or as a list item under a skills heading ("Skills: Access, Excel, Word").
     in_skills_section = skills_section_lines(text)
     plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}

@@ -7,7 +7,7 @@ restarts a child that dies, and sweeps every ``CAA_JOB_HEARTBEAT_S`` (jobs.sweep
 children die with it (PR_SET_PDEATHSIG), so ``kill -9`` of the whole process group, or of the
 supervisor alone, leaves nothing running; the next ``make serve`` finishes every job.
 
-    python -m service.serve        # PORT (5000) and WORKERS (2) as for gunicorn
+    python -m service.serve        # HOST (127.0.0.1), PORT (5000), WORKERS (2) for gunicorn
 """
 
 from __future__ import annotations
@@ -100,8 +100,9 @@ def main() -> None:
     store = build_store(settings)
     queue = build_queue(settings)
     queue.flush()  # the store knows every queued job: re-enqueued below, oldest first
-    host = socket.gethostname()
-    recover_on_start(store, queue, host=host, queue_name=settings.queue)
+    machine = socket.gethostname()
+    recover_on_start(store, queue, host=machine, queue_name=settings.queue)
+    host = os.environ.get("HOST", "127.0.0.1")  # this machine only, unless HOST says otherwise
     port = os.environ.get("PORT", "5000")
     workers = os.environ.get("WORKERS", "2")
     runner = Child("job runner", [sys.executable, "-m", "service.runner"])
@@ -116,7 +117,7 @@ def main() -> None:
                 "--config",
                 "gunicorn.conf.py",
                 "--bind",
-                f"0.0.0.0:{port}",
+                f"{host}:{port}",
                 "--workers",
                 workers,
                 "wsgi:app",
@@ -148,7 +149,7 @@ def main() -> None:
                         stale_after_s=settings.job_stale_after_s,
                         retention_days=settings.report_retention_days,
                         keep_media=settings.keep_media,
-                        host=host,
+                        host=machine,
                     )
                 except Exception:
                     log.exception("sweep failed; trying again")

@@ -18,7 +18,19 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = Field(200.0, gt=0, description="Largest request body (413 above).")
     max_media_duration_s: float = Field(900.0, gt=0, description="Longest media accepted.")
+    max_frame_mp: float = Field(
+        33.2, gt=0, description="Largest video frame decoded, megapixels (8K; 413 above)."
+    )
+    max_video_fps: float = Field(240.0, gt=0, description="Highest native frame rate decoded.")
     max_text_chars: int = Field(20_000, gt=0, description="Longest expected_answer / question.")
+    max_resume_pages: int = Field(50, gt=0, description="Most PDF pages read (413 above).")
+    max_resume_chars: int = Field(
+        300_000, gt=0, description="Most characters of resume text read (413 above)."
+    )
+    max_docx_entries: int = Field(1000, gt=0, description="Most files inside a DOCX (zip).")
+    max_docx_unzipped_mb: float = Field(
+        100.0, gt=0, description="Most declared uncompressed MB inside a DOCX (zip bombs)."
+    )
     sample_fps: float = Field(
         10.0, gt=0, le=30, description="Frames analysed per media second (>= 8 for blinks)."
     )

@@ -13,6 +13,7 @@ from jobs.queue import EmbeddedQueue
 from jobs.runner import JobContext, RunnerHeartbeat
 from models.registry import ModelRegistry
 from pipeline import PipelineOptions
+from resume.extract import DocumentLimits
 from service.process import die_with_parent
 from service.settings import Settings
 from store import Store
@@ -42,6 +43,14 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
         chunk_s=settings.audio_chunk_s,
         emotion_enabled=settings.emotion_enabled,
         max_media_duration_s=settings.max_media_duration_s,
+        max_frame_pixels=int(settings.max_frame_mp * 1_000_000),
+        max_fps=settings.max_video_fps,
+        document_limits=DocumentLimits(
+            max_pages=settings.max_resume_pages,
+            max_chars=settings.max_resume_chars,
+            max_zip_entries=settings.max_docx_entries,
+            max_unzipped_bytes=int(settings.max_docx_unzipped_mb * 1_000_000),
+        ),
     )
 
 

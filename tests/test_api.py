@@ -375,5 +375,6 @@ def test_html_report_is_self_contained(client, face_video):
 
 
 def test_render_endpoint_errors(client):
-    assert_problem(client.post("/api/v1/reports/html", data="nope"), 400, "missing-field")
+    assert_problem(client.post("/api/v1/reports/html"), 400, "missing-field")
+    assert_problem(client.post("/api/v1/reports/html", data="nope"), 400, "malformed-body")
     assert_problem(client.post("/api/v1/reports/html", json={"schema_version": "1"}), 422)

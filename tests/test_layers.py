@@ -33,7 +33,7 @@ ALLOWED = {
     "pipeline": {"contracts", "analyzers", "resume", "models"},
     "store": {"contracts"},
     "jobs": {"contracts", "pipeline", "store"},
-    "service": {"contracts", "models", "pipeline", "store", "jobs"},
+    "service": {"contracts", "models", "resume", "pipeline", "store", "jobs"},
     "api": {"contracts", "analyzers", "resume", "pipeline", "store", "jobs", "service"},
     "app": {"api", "service"},
     "wsgi": {"app"},
