@@ -13,6 +13,7 @@ from flask import Flask, g, request
 from flask_cors import CORS
 
 from api import job_routes, report_routes, routes, uploads
+from api.admission import AnalysisGate, BodyDeadline
 from api.context import ServiceContext
 from api.problems import register_error_handlers
 from service.settings import Settings
@@ -58,6 +59,10 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
         settings=settings,
         models=models if models is not None else build_registry(settings),
         options=pipeline_options(settings),
+        gate=AnalysisGate(max_waiting=settings.analysis_waiting_max),
+    )
+    app.wsgi_app = BodyDeadline(
+        app.wsgi_app, idle_s=settings.body_idle_timeout_s, min_rate=settings.body_min_kbps * 1000
     )
     CORS(
         app,

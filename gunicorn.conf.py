@@ -4,7 +4,10 @@ import os
 
 timeout = int(os.environ.get("CAA_REQUEST_TIMEOUT_S", "900"))  # a 10-minute video fits
 graceful_timeout = 30
-worker_class = "sync"
+# Threads: a slow upload holds one thread, not the worker; health, resumes, jobs and reports
+# answer while an analysis runs (one per worker at a time: api/admission.py).
+worker_class = "gthread"
+threads = int(os.environ.get("CAA_HTTP_THREADS", "8"))
 accesslog = "-"
 
 

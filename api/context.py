@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 
+from api.admission import AnalysisGate
 from pipeline import PipelineOptions
 from service.settings import Settings
 from service.wiring import build_queue, build_store
@@ -21,6 +22,7 @@ class ServiceContext:
     settings: Settings
     models: Any  # models.registry.ModelRegistry or a test double with get/status/warm_up
     options: PipelineOptions
+    gate: AnalysisGate = field(default_factory=AnalysisGate)
     _store: Any = None
     _queue: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

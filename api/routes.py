@@ -55,7 +55,11 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
     """Run the analysis, store its report (CAA_STORE_REPORTS) and answer it."""
     ctx = context()
     candidate = forms.candidate_id()
-    report = pipeline.run(req, ctx.options, ctx.models)
+    if req.media is not None:  # one analysis at a time per worker process, others in line
+        with ctx.gate:
+            report = pipeline.run(req, ctx.options, ctx.models)
+    else:
+        report = pipeline.run(req, ctx.options, ctx.models)
     if candidate is not None:
         report = report.model_copy(update={"candidate_id": candidate})
     if ctx.settings.store_reports:

