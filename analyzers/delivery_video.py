@@ -87,6 +87,14 @@ def detect_blinks(
     return onsets, round(closed_long_s, 2), closed
 
 
+def multiple_faces(frames: Sequence[FaceFrame]) -> tuple[int, float]:
+    """(most faces in one frame, share of frames with a face that show two or more)."""
+    with_face = [f.faces for f in frames if f.has_face]
+    if not with_face:
+        return 0, 0.0
+    return max(with_face), round(sum(n >= 2 for n in with_face) / len(with_face), 4)
+
+
 def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> DeliveryVideo:
     """Delivery measures over the sampled frames.
 
@@ -103,12 +111,14 @@ def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> Deliver
     n = len(frames)
     quality = _frame_quality(frames)
     timeline = _timeline(frames)
+    faces_max, multi_share = multiple_faces(frames)
     if not face:
         return DeliveryVideo(
             sample_fps=sample_fps,
             frames_sampled=n,
             frames_with_face=0,
             face_coverage=0.0,
+            faces_max=0,
             eye_contact_ratio=None,
             smile_ratio=None,
             blink_count=None,
@@ -134,6 +144,8 @@ def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> Deliver
         frames_sampled=n,
         frames_with_face=len(face),
         face_coverage=round(len(face) / n, 4),
+        faces_max=faces_max,
+        multiple_faces_share=multi_share,
         eye_contact_ratio=round(float(np.mean(contact)), 4) if contact else None,
         smile_ratio=round(float(np.mean([f.smile >= SMILE_THRESHOLD for f in face])), 4),
         blink_count=len(onsets) if blinks_ok else None,

@@ -43,6 +43,7 @@ class FaceFrame:
         motion_iod_per_s: Mean landmark displacement since the previous sampled frame, in
             inter-ocular distances per second (None on the first frame or after a frame without
             a face).
+        faces: Faces found in the frame (the largest is the one measured).
         brightness: Mean grey level (0-255) of the face box, or of the frame without a face.
         sharpness: Variance of the Laplacian of that region scaled to 128 px (blur measure;
             lower is blurrier; Pech-Pacheco et al. 2000).
@@ -62,6 +63,7 @@ class FaceFrame:
     gaze_side: float | None = None
     smile: float | None = None
     motion_iod_per_s: float | None = None
+    faces: int = 0
 
 
 def eye_aspect_ratio(points_px: np.ndarray, idx: tuple[int, ...]) -> float:
@@ -224,6 +226,7 @@ def measure_frame(
             for k in ("eyeLookInLeft", "eyeLookInRight", "eyeLookOutLeft", "eyeLookOutRight")
         ),
         smile=(b.get("mouthSmileLeft", 0) + b.get("mouthSmileRight", 0)) / 2,
+        faces=getattr(face, "faces", 1),
     )
     return frame, np.ascontiguousarray(pts[:, :2]), (detect_s, classify_s)
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -236,6 +236,15 @@ class DeliveryVideo(_Model):
     frames_with_face: int
     face_coverage: float = Field(ge=0, le=1)
     face_visible_s: float
+    faces_max: int = Field(
+        0,
+        ge=0,
+        description="Most faces seen in one sampled frame (4 means 4 or more); the largest face "
+        "of each frame is the one measured.",
+    )
+    multiple_faces_share: float = Field(
+        0.0, ge=0, le=1, description="Share of frames with a face that show two or more."
+    )
     eye_contact_ratio: float | None = Field(
         ge=0, le=1, description="Share of face frames (eyes open) looking at the camera."
     )

@@ -15,6 +15,7 @@ WARNING_CODES: dict[str, str] = {
     "no_video_track": "The media has no video stream; facial analysis was skipped.",
     "no_audio_track": "The media has no audio track; speech analyses were skipped.",
     "no_face_detected": "No face was found in any sampled frame.",
+    "multiple_faces": "Several faces were visible; the largest face of each frame was measured.",
     "low_face_coverage": "A face was visible in fewer than half of the sampled frames.",
     "no_speech_detected": "Voice activity detection found no speech in the audio.",
     "speech_emotion_out_of_domain": "Most speech chunks do not resemble the speech the "

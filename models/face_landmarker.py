@@ -32,6 +32,10 @@ class FaceLandmarks:
     landmarks: np.ndarray
     blendshapes: dict[str, float]
     transform: np.ndarray
+    faces: int = 1
+
+
+MAX_FACES = 4  # faces detected per frame: enough to tell "several" (4 means 4 or more)
 
 
 class FaceLandmarkerModel:
@@ -47,7 +51,7 @@ class FaceLandmarkerModel:
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_buffer=model),
             running_mode=vision.RunningMode.IMAGE,
-            num_faces=1,
+            num_faces=MAX_FACES,
             min_face_detection_confidence=0.5,
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
@@ -61,7 +65,8 @@ class FaceLandmarkerModel:
             self._free.put(landmarker)
 
     def detect(self, rgb: np.ndarray) -> FaceLandmarks | None:
-        """Landmarks of the most prominent face, or None.
+        """Landmarks of the largest face (the one nearest the camera: taken as the candidate),
+        with the number of faces found (at most MAX_FACES), or None without a face.
 
         Args:
             rgb: uint8, shape (H, W, 3), RGB.
@@ -76,10 +81,15 @@ class FaceLandmarkerModel:
             self._free.put(landmarker)
         if not result.face_landmarks:
             return None
-        points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
-        shapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
-        transform = np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)
-        return FaceLandmarks(points, shapes, transform)
+        faces = [
+            np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32)
+            for face in result.face_landmarks
+        ]
+        areas = [np.ptp(f[:, 0]) * np.ptp(f[:, 1]) for f in faces]
+        i = int(np.argmax(areas))
+        shapes = {c.category_name: float(c.score) for c in result.face_blendshapes[i]}
+        transform = np.asarray(result.facial_transformation_matrixes[i], dtype=np.float32)
+        return FaceLandmarks(faces[i], shapes, transform, faces=len(faces))
 
     def close(self) -> None:
         for _ in self._all:

@@ -19,6 +19,8 @@ from pipeline.progress import ProgressCallback, Timings
 from pipeline.request import AnalysisRequest, PipelineOptions
 
 LOW_FACE_COVERAGE = 0.5
+MULTIPLE_FACES_MIN_SHARE = 0.1  # of the frames with a face: a passer-by in one frame is not it
+MAX_FACES = 4  # models.face_landmarker.MAX_FACES: the most the landmarker reports
 # While the speech half runs in its one thread, the face workers run this much "nicer": with
 # two face workers and the decoder against one speech thread, equal shares left the speech
 # thread a quarter of two cores and made it the last to finish (docs/PERFORMANCE.md).
@@ -140,6 +142,18 @@ def analyze_video(
         t0 = time.perf_counter()
         out.delivery_video = delivery_video.delivery_video(frames, sample_fps=options.sample_fps)
         out.timings.add("delivery", time.perf_counter() - t0)
+    faces_max, multi_share = delivery_video.multiple_faces(frames)
+    if multi_share >= MULTIPLE_FACES_MIN_SHARE:
+        more = "or more " if faces_max >= MAX_FACES else ""
+        out.warnings.append(
+            warning(
+                "multiple_faces",
+                f"{faces_max} {more}faces were visible in {multi_share:.0%} of the frames with "
+                "a face. Each frame's largest face was measured, taken to be the candidate's "
+                "(nearest the camera); where it is not, eye contact, smiles, blinks and facial "
+                "expression describe someone else.",
+            )
+        )
     if coverage == 0:
         out.warnings.append(warning("no_face_detected", "No face was found in any sampled frame."))
     elif coverage < LOW_FACE_COVERAGE:
