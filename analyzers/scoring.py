@@ -19,9 +19,11 @@ from contracts.report import (
     Subscore,
 )
 
-SCORING_VERSION = "1.0.0"
-MIN_WORDS = 10
-MIN_SPEECH_S = 5.0
+SCORING_VERSION = "1.1.0"
+# 1.1.0: scores need 30 words and 15 s of speech (was 10 and 5: a 6.6 s clip scored 87) and
+# English speech (a transcript an English-only model invents from other speech means nothing).
+MIN_WORDS = 30
+MIN_SPEECH_S = 15.0
 MIN_FACE_COVERAGE = 0.5
 MAX_UNUSABLE_FRAMES = 0.5
 MAX_CLIPPING = 0.01
@@ -278,6 +280,12 @@ def _subscore(features, values, notes) -> Subscore:
 def _speech_gate(audio) -> str | None:
     if audio is None:
         return "no audio was analysed"
+    spoken = audio.spoken_language
+    if spoken is not None and not spoken.english:
+        return (
+            f"the speech is not English ('{spoken.code}', {spoken.probability:.0%}): the "
+            "transcript, and every measure built on it, does not say what was said"
+        )
     if audio.clipping_ratio > MAX_CLIPPING:
         return f"the audio is clipped ({audio.clipping_ratio:.1%} of samples at full scale)"
     if audio.word_count < MIN_WORDS or audio.speech_duration_s < MIN_SPEECH_S:

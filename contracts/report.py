@@ -161,10 +161,25 @@ class Word(_Model):
     probability: float = Field(ge=0, le=1)
 
 
+class SpokenLanguage(_Model):
+    """The language of the speech, identified from the audio (not from the transcript, which an
+    English-only model invents in English whatever is spoken)."""
+
+    code: str = Field(description="ISO 639-1 code of the most likely language, e.g. 'en', 'de'.")
+    probability: float = Field(ge=0, le=1, description="Probability of that language.")
+    english_probability: float = Field(ge=0, le=1)
+    english: bool = Field(description="english_probability >= 0.5.")
+    speech_checked_s: float = Field(description="Seconds of speech the check listened to.")
+    model: str
+
+
 class TranscriptSection(_Model):
     model: str
     text: str
-    language: str
+    language: str = Field(description="Language of the transcript (the model transcribes English).")
+    spoken_language: SpokenLanguage | None = Field(
+        None, description="Language identified from the speech; null when not checked."
+    )
     duration_s: float = Field(description="Duration of the audio transcribed.")
     speech_duration_s: float = Field(description="Duration with voice activity (VAD).")
     speech_coverage: float | None = Field(
@@ -290,6 +305,9 @@ class FillerWords(_Model):
 
 class DeliveryAudio(_Model):
     duration_s: float = Field(description="Audio duration.")
+    spoken_language: SpokenLanguage | None = Field(
+        None, description="Language identified from the speech (scores need English)."
+    )
     speech_duration_s: float = Field(description="Time with voice activity (Silero VAD).")
     answer_start_s: float | None = Field(description="Start of the first word.")
     answer_end_s: float | None = Field(description="End of the last word.")

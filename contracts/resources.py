@@ -29,8 +29,8 @@ class Problem(BaseModel):
 
 class JobStage(_Model):
     name: str = Field(
-        description="ingest, resume, voice_activity, speech_to_text, speech_emotion, video, "
-        "audio_features, language, skills_match, scoring."
+        description="ingest, resume, voice_activity, language_id, speech_to_text, "
+        "speech_emotion, video, audio_features, language, skills_match, scoring."
     )
     status: StageStatus
     progress: float = Field(ge=0, le=1)

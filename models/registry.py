@@ -65,7 +65,8 @@ class ModelRegistry:
     (the tiny.en encoder the speech-emotion classifier reads; the same object as ``whisper``
     when that is tiny.en),
     ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier),
-    ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER).
+    ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER), ``language_id`` (Whisper base:
+    the spoken language's identification).
     """
 
     EMOTION_ROLES = ("facial_expression", "speech_emotion", "speech_emotion_encoder")
@@ -103,6 +104,7 @@ class ModelRegistry:
             "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
             "speech_emotion_encoder": self._speech_emotion_encoder,
+            "language_id": self._language_id,
             "embedder": _embedder,
             "speech_emotion": _speech_emotion,
             "parser": _parser,
@@ -126,6 +128,15 @@ class ModelRegistry:
         from models.whisper import WhisperModel
 
         return WhisperModel(cpu_threads=self._whisper_threads, model="tiny.en")
+
+    def _language_id(self):
+        # language identification needs a multilingual Whisper: base (shared with
+        # speech-to-text when that is base)
+        if self.whisper_model == "base":
+            return self.get("whisper")
+        from models.whisper import WhisperModel
+
+        return WhisperModel(cpu_threads=self._whisper_threads, model="base")
 
     def get(self, role: str) -> Any:
         """The model for ``role``, loading it on first call.

@@ -180,6 +180,25 @@ class WhisperModel:
         )
         return list(segments), info
 
+    def detect_language(self, audio: np.ndarray) -> tuple[str, float, float]:
+        """Spoken language of up to the first 30 s of ``audio`` (Whisper's language-token
+        probabilities after one encoder pass; multilingual models only, e.g. base).
+
+        Args:
+            audio: float32, shape (n,), 16 kHz mono speech.
+
+        Returns:
+            (ISO 639-1 code of the most likely language, its probability, English's).
+
+        Raises:
+            ValueError: an English-only model (tiny.en) cannot tell languages apart.
+        """
+        if not self._model.model.is_multilingual:
+            raise ValueError(f"{self.name} is English-only: it cannot identify languages")
+        with self._lock:
+            code, probability, all_probabilities = self._model.detect_language(audio=audio)
+        return code, float(probability), float(dict(all_probabilities).get("en", 0.0))
+
     def encode_window(self, audio: np.ndarray) -> np.ndarray:
         """Whisper encoder output for one window of at most 30 s (zero-padded to 30 s).
 

@@ -63,6 +63,8 @@ def plan_stages(req: AnalysisRequest, options: PipelineOptions) -> list[str]:
         speech = bool(s & SPEECH_SECTIONS)
         if speech:
             stages.append("voice_activity")
+        if speech and options.language_check:
+            stages.append("language_id")
         if "audio_emotion" in s and emotion:
             stages.append("speech_emotion")
         if s & {"transcript", "answer_similarity", "delivery"}:

@@ -21,6 +21,7 @@ STAGE_WEIGHTS: dict[str, float] = {
     "ingest": 3.0,  # probe the media, decode its audio
     "resume": 3.0,  # resume text and skills
     "voice_activity": 2.0,  # Silero VAD
+    "language_id": 4.0,  # Whisper base's language identification on 30 s of speech
     "speech_to_text": 25.0,  # Whisper
     "speech_emotion": 5.0,
     "video": 50.0,  # decode frames, face landmarks, facial expression

@@ -31,6 +31,7 @@ class PipelineOptions:
         frame_max_side_px: Frames are scaled down to this longer side before analysis.
         chunk_s: Speech-emotion chunk length in seconds.
         emotion_enabled: False skips facial and speech emotion (with a warning).
+        language_check: Identify the spoken language (Whisper base) and warn when not English.
         max_media_duration_s: Longest media accepted (None: no limit).
         max_frame_pixels / max_fps: Largest video frames and frame rate decoded.
         document_limits: The budget a resume is read within.
@@ -42,6 +43,7 @@ class PipelineOptions:
     frame_max_side_px: int = 640
     chunk_s: float = 3.0
     emotion_enabled: bool = True
+    language_check: bool = True
     max_media_duration_s: float | None = 900.0
     max_frame_pixels: int | None = 7680 * 4320
     max_fps: float | None = 240.0

@@ -22,6 +22,7 @@ from contracts.report import (
     DeliveryAudio,
     DeliveryLanguage,
     ReportWarning,
+    SpokenLanguage,
     TranscriptSection,
 )
 from contracts.warnings import warning
@@ -120,6 +121,13 @@ def analyze_speech(
     stop_if(stop)
     if not regions_s:
         out.warnings.append(warning("no_speech_detected", "No speech was detected in the audio."))
+    spoken = None
+    if options.language_check and regions_s:
+        on_progress("language_id", 0.0)
+        t0 = time.perf_counter()
+        spoken = spoken_language(models, audio, regions_s, out.warnings)
+        timer.add("language_id", time.perf_counter() - t0)
+        on_progress("language_id", 1.0)
     if "audio_emotion" in req.sections and options.emotion_enabled:
         on_progress("speech_emotion", 0.0)
         out.audio_emotion = _speech_emotion(models, audio, regions_s, options, out, timer)
@@ -147,6 +155,8 @@ def analyze_speech(
         )
     timer.add("speech_to_text", time.perf_counter() - t0)
     on_progress("speech_to_text", 1.0)
+    if spoken is not None:
+        section = section.model_copy(update={"spoken_language": spoken})
     if req.sections & {"transcript", "answer_similarity"}:
         out.transcript = section
     # one memo per analysis: the language measures and the similarity embed the same
@@ -159,7 +169,7 @@ def analyze_speech(
         t0 = time.perf_counter()
         out.delivery_audio = delivery_audio.delivery_audio(
             audio, words=section.words, speech_regions_s=regions_s
-        )
+        ).model_copy(update={"spoken_language": spoken})
         timer.add("delivery", time.perf_counter() - t0)
         on_progress("audio_features", 1.0)
     if req.sections & {"delivery", "answer_similarity"}:
@@ -167,6 +177,66 @@ def analyze_speech(
         _language(req, models, section, embed, out, timer)
         on_progress("language", 1.0)
     return out
+
+
+LANGUAGE_CHECK_S = 30.0  # Whisper identifies the language from one 30 s window
+
+
+def spoken_language(
+    models, audio: np.ndarray, regions_s, warnings: list[ReportWarning]
+) -> SpokenLanguage | None:
+    """The language of the first 30 s of speech (Whisper base's language identification:
+    docs/ACCURACY.md measures it), with a ``non_english_speech`` warning when it is not
+    English. Without the model (an install without Whisper base), None and a
+    ``language_not_checked`` warning.
+
+    Args:
+        models: Registry with the ``language_id`` role.
+        audio: float32, shape (n,), 16 kHz mono.
+        regions_s: Voice-activity regions ``(start_s, end_s)``; only speech is listened to.
+        warnings: Where the warning goes.
+    """
+    from models.paths import ModelFileMissing
+
+    pieces, total = [], 0
+    budget = int(LANGUAGE_CHECK_S * SAMPLE_RATE_HZ)
+    for start_s, end_s in regions_s:
+        piece = audio[int(start_s * SAMPLE_RATE_HZ) : int(end_s * SAMPLE_RATE_HZ)][: budget - total]
+        pieces.append(piece)
+        total += len(piece)
+        if total >= budget:
+            break
+    try:
+        model = models.get("language_id")
+    except ModelFileMissing:
+        warnings.append(
+            warning(
+                "language_not_checked",
+                "The spoken language could not be checked (Whisper base is not installed): "
+                "the transcript assumes English.",
+            )
+        )
+        return None
+    code, probability, english = model.detect_language(np.concatenate(pieces))
+    spoken = SpokenLanguage(
+        code=code,
+        probability=round(probability, 4),
+        english_probability=round(english, 4),
+        english=english >= 0.5,
+        speech_checked_s=round(total / SAMPLE_RATE_HZ, 2),
+        model=model.name,
+    )
+    if not spoken.english:
+        warnings.append(
+            warning(
+                "non_english_speech",
+                f"The speech sounds like '{code}' (probability {probability:.0%}; English "
+                f"{english:.0%}). This service transcribes English only: the transcript is "
+                "not what was said, and the pace, fillers, language measures, similarity and "
+                "scores built on it are not given.",
+            )
+        )
+    return spoken
 
 
 def _speech_emotion(models, audio, regions_s, options, out: SpeechHalf, timer: Timings):

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     frame_max_side_px: int = Field(640, ge=128, le=1920)
     audio_chunk_s: float = Field(3.0, ge=0.5, le=30)
     emotion_enabled: bool = Field(True, description="False turns facial and speech emotion off.")
+    language_check: bool = Field(
+        True, description="Identify the spoken language (Whisper base); warn when not English."
+    )
     cors_origins: str = Field("", description="Comma-separated allowed origins; empty = none.")
     upload_dir: Path = REPO_ROOT / "uploads"
     keep_uploads: bool = Field(False, description="Keep each request's upload folder (debug).")

@@ -42,6 +42,7 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
         frame_max_side_px=settings.frame_max_side_px,
         chunk_s=settings.audio_chunk_s,
         emotion_enabled=settings.emotion_enabled,
+        language_check=settings.language_check,
         max_media_duration_s=settings.max_media_duration_s,
         max_frame_pixels=int(settings.max_frame_mp * 1_000_000),
         max_fps=settings.max_video_fps,

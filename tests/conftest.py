@@ -80,9 +80,12 @@ def face_video(media_dir, face_rgb, speech_audio) -> Path:
 
 @pytest.fixture(scope="session")
 def answer_video(media_dir, face_rgb, speech_audio) -> Path:
-    """9 s mp4: a still face with the whole synthetic answer (enough speech to be scored)."""
-    audio = np.concatenate([speech_audio, np.zeros(16000, np.float32)])
-    return media_factory.write_video(media_dir / "answer.mp4", face_rgb[::2, ::2], 9.0, audio=audio)
+    """24 s mp4: a still face with the synthetic answer three times (60 words, ~22 s of speech:
+    enough to be scored)."""
+    audio = np.tile(np.concatenate([speech_audio, np.zeros(4000, np.float32)]), 3)
+    return media_factory.write_video(
+        media_dir / "answer.mp4", face_rgb[::2, ::2], 24.0, audio=audio
+    )
 
 
 @pytest.fixture(scope="session")

@@ -97,3 +97,50 @@ def write_audio(
         for p in stream.encode():
             out.mux(p)
     return path
+
+
+def concat_clips(paths: list[Path], out: Path, *, fps: int = 10, height: int = 360) -> Path:
+    """One mp4 of several real clips one after another (frames at ``fps``, scaled to
+    ``height``; audio as 16 kHz mono AAC): a longer recording made from short ones."""
+    frames: list[np.ndarray] = []
+    audio: list[np.ndarray] = []
+    for path in paths:
+        with av.open(str(path)) as c:
+            v, a = c.streams.video[0], c.streams.audio[0]
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
+            clip, next_t = [], 0.0
+            for packet in c.demux(v, a):
+                for frame in packet.decode():
+                    if isinstance(frame, av.VideoFrame):
+                        t = float(frame.time or 0.0)
+                        while next_t <= t + 1e-6:
+                            w = int(round(frame.width * height / frame.height / 2)) * 2
+                            clip.append(frame.to_ndarray(format="rgb24", width=w, height=height))
+                            next_t += 1.0 / fps
+                    else:
+                        audio += [r.to_ndarray()[0] for r in resampler.resample(frame)]
+            audio += [r.to_ndarray()[0] for r in resampler.resample(None)]
+            frames += clip
+    width = min(f.shape[1] for f in frames)
+    sound = np.concatenate(audio).astype(np.float32)
+    with av.open(str(out), "w") as container:
+        vs = container.add_stream("mpeg4", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        a_s = container.add_stream("aac", rate=SR)
+        a_s.layout = "mono"
+        for i, rgb in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[:, :width]), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for p in vs.encode(frame):
+                container.mux(p)
+        for p in vs.encode():
+            container.mux(p)
+        pcm = (np.clip(sound, -1, 1) * 32767).astype(np.int16)
+        for i in range(0, len(pcm), 1024):
+            af = av.AudioFrame.from_ndarray(pcm[None, i : i + 1024], format="s16", layout="mono")
+            af.sample_rate, af.pts, af.time_base = SR, i, Fraction(1, SR)
+            for p in a_s.encode(af):
+                container.mux(p)
+        for p in a_s.encode():
+            container.mux(p)
+    return out

@@ -282,6 +282,7 @@ def test_health_reports_models_and_versions(client):
         "speech_emotion_encoder",
         "parser",
         "sentiment",
+        "language_id",
     }
     assert body["versions"]["flask"]
 

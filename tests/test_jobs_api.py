@@ -74,7 +74,7 @@ def test_submit_poll_fetch_rescore_delete(service, answer_video):
     assert resp.headers["Location"] == f"/api/v1/jobs/{job['job_id']}" == job["links"]["self"]
     assert int(resp.headers["Retry-After"]) >= 1
     assert job["status"] == "queued" and job["queue_position"] == 1 and job["eta_s"] > 0
-    assert job["candidate_id"] == "cand-1" and job["media_duration_s"] == pytest.approx(9, abs=0.2)
+    assert job["candidate_id"] == "cand-1" and job["media_duration_s"] == pytest.approx(24, abs=0.2)
     assert job["job_id"] in ctx.queue.pending_job_ids()
     folder = ctx.settings.jobs_dir / job["job_id"]
     assert sorted(p.name for p in folder.iterdir()) == ["resume.bin", "video.media"]

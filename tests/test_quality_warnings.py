@@ -36,3 +36,54 @@ def test_several_faces_are_counted_and_warned_about(registry, crowd_video, face_
     alone = _run(registry, face_video, sections={"delivery"})
     assert alone.delivery.video.faces_max == 1 and alone.delivery.video.multiple_faces_share == 0
     assert "multiple_faces" not in {w.code for w in alone.warnings}
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_speech_that_is_not_english_is_named_and_not_scored(registry, tmp_path):
+    from tests.conftest import shared
+
+    german = shared("speech_emotion", "emodb", "03a01Fa.flac")
+    english = shared("asr", "whisper_jfk")
+    media = pipeline.UploadedFile("audio", german, german.name, german.stat().st_size, "audio/flac")
+    report = pipeline.run(
+        pipeline.AnalysisRequest(media=media, expected_answer="Ich habe ein Buch gelesen."),
+        pipeline.PipelineOptions(),
+        registry,
+    )
+    spoken = report.transcript.spoken_language
+    assert spoken.code == "de" and not spoken.english and spoken.english_probability < 0.2
+    assert report.delivery.audio.spoken_language == spoken
+    warning = next(w for w in report.warnings if w.code == "non_english_speech")
+    assert "'de'" in warning.message
+    assert report.scores.communication.score is None
+    assert "not English" in report.scores.communication.null_reason
+    jfk = next(p for p in english.iterdir() if p.suffix in (".flac", ".wav", ".mp3"))
+    media = pipeline.UploadedFile("audio", jfk, jfk.name, jfk.stat().st_size, "audio/flac")
+    report = pipeline.run(
+        pipeline.AnalysisRequest(media=media, sections={"transcript"}),
+        pipeline.PipelineOptions(),
+        registry,
+    )
+    assert report.transcript.spoken_language.code == "en"
+    assert report.transcript.spoken_language.english
+    assert "non_english_speech" not in {w.code for w in report.warnings}
+
+
+def test_without_the_language_model_the_report_says_it_was_not_checked(registry, speech_wav):
+    from models.paths import ModelFileMissing
+
+    class NoLanguageModel:
+        def get(self, role):
+            if role == "language_id":
+                raise ModelFileMissing("Whisper base is not installed")
+            return registry.get(role)
+
+    media = pipeline.UploadedFile("audio", speech_wav, "a.wav", 1, "audio/wav")
+    report = pipeline.run(
+        pipeline.AnalysisRequest(media=media, sections={"transcript"}),
+        pipeline.PipelineOptions(),
+        NoLanguageModel(),
+    )
+    assert report.transcript.spoken_language is None and report.transcript.text
+    assert "language_not_checked" in {w.code for w in report.warnings}

@@ -159,12 +159,29 @@ def test_delivery_video_without_face(client):
     assert d["face_coverage"] == 0 and d["eye_contact_ratio"] is None and d["blink_count"] is None
 
 
-def test_scores_add_up_and_cite_evidence(client):
+@pytest.fixture(scope="module")
+def interview(tmp_path_factory):
+    """~22 s of real talking heads one after another (the clips of video/ are 5-8 s; a score
+    needs 15 s of speech)."""
+    from tests.media_factory import concat_clips
+
+    clips = [
+        shared("video", name)
+        for name in (
+            "sadtalker_WDA_KatieHill_000.mp4",
+            "sadtalker_WDA_AlexandriaOcasioCortez_000.mp4",
+            "videoretalking_face_1.mp4",
+        )
+    ]
+    return concat_clips(clips, tmp_path_factory.mktemp("interview") / "interview.mp4")
+
+
+def test_scores_add_up_and_cite_evidence(client, interview):
     body = _post(
         client,
         "/api/v1/analyze",
         {
-            "video": shared("video", "sadtalker_WDA_KatieHill_000.mp4"),
+            "video": interview,
             "resume": shared("resumes", "samples", "soupboss_devops-engineer-resume-example.pdf"),
         },
         expected_answer=(
