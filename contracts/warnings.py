@@ -12,6 +12,7 @@ WARNING_CODES: dict[str, str] = {
     "emotion_analysis_disabled": "Emotion analysis is turned off on this server; the emotion "
     "sections are null.",
     "no_skills_found": "No skill of the taxonomy was found in the resume.",
+    "media_truncated": "Less of the media could be decoded than the file declares.",
     "no_video_track": "The media has no video stream; facial analysis was skipped.",
     "no_audio_track": "The media has no audio track; speech analyses were skipped.",
     "no_face_detected": "No face was found in any sampled frame.",

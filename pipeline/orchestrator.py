@@ -36,6 +36,7 @@ from contracts.report import (
 )
 from contracts.warnings import warning
 from pipeline.progress import StageTracker, Timings
+from pipeline.quality import truncation_warning
 from pipeline.request import (
     EMOTION_SECTIONS,
     SPEECH_SECTIONS,
@@ -148,7 +149,10 @@ def run(
             speech, video = media_halves(req, options, models, ingested, tracker)
             timer.merge(video.timings)
             timer.merge(speech.timings)
-            warnings += video.warnings + speech.warnings
+            truncated = any(w.code == "media_truncated" for w in ingested.warnings)
+            warnings += [  # one media_truncated warning, from the audio or else the video
+                w for w in video.warnings if not (truncated and w.code == "media_truncated")
+            ] + speech.warnings
         delivery = None
         if video.delivery_video or speech.delivery_audio or speech.delivery_language:
             delivery = Delivery(
@@ -298,6 +302,9 @@ def ingest_stage(
         )
         timer.add("decode_audio", time.perf_counter() - t0)
         out.audio, out.audio_duration_s = decoded.audio, decoded.audio_duration_s
+        cut = truncation_warning(info.duration_s, decoded.audio_duration_s, "audio")
+        if cut is not None:
+            out.warnings.append(cut)
     tracker.on_progress("ingest", 1.0)
     return out
 

@@ -16,6 +16,7 @@ from analyzers.face import FaceFrameCollector
 from contracts.report import DeliveryVideo, ReportWarning, VideoEmotionSection
 from contracts.warnings import warning
 from pipeline.progress import ProgressCallback, Timings
+from pipeline.quality import truncation_warning
 from pipeline.request import AnalysisRequest, PipelineOptions
 
 LOW_FACE_COVERAGE = 0.5
@@ -130,6 +131,10 @@ def analyze_video(
         out.timings.add("facial_emotion", collector.classify_s)
     frames = collector.frames
     coverage = sum(f.has_face for f in frames) / max(1, len(frames))
+    if frames:
+        cut = truncation_warning(info.duration_s, frames[-1].t_s + 1 / options.sample_fps, "video")
+        if cut is not None:
+            out.warnings.append(cut)
     out.face_coverage = coverage
     if want_expression:
         out.video_emotion = video_emotion.summarize(

@@ -87,3 +87,20 @@ def test_without_the_language_model_the_report_says_it_was_not_checked(registry,
     )
     assert report.transcript.spoken_language is None and report.transcript.text
     assert "language_not_checked" in {w.code for w in report.warnings}
+
+
+def test_media_cut_short_is_said(registry, tmp_path, face_rgb, speech_audio):
+    whole = media_factory.write_video(
+        tmp_path / "answer.mkv",
+        face_rgb[::2, ::2],
+        8.0,
+        audio=np.tile(speech_audio, 2)[: 8 * 16000],
+    )
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    report = _run(registry, cut, sections={"delivery"})
+    warnings = [w for w in report.warnings if w.code == "media_truncated"]
+    assert len(warnings) == 1 and "lasts 8." in warnings[0].message
+    assert "media_truncated" not in {
+        w.code for w in _run(registry, whole, sections={"delivery"}).warnings
+    }
