@@ -29,7 +29,7 @@ class JobQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = None
-    candidate_id: str | None = Field(None, max_length=128)
+    candidate_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:@+\-]{1,128}$")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=64)
 
@@ -118,8 +118,9 @@ def submit_job():
     return response
 
 
-@bp.get("/jobs/<job_id>")
-def get_job(job_id: str):
+@bp.get("/jobs/<uuid:job_id>")
+def get_job(job_id):
+    job_id = str(job_id)  # the route's UUID, as the store keeps it
     row = context().store.get_job(job_id)
     if row is None:
         raise NotFound(f"no job {job_id!r}")
@@ -144,10 +145,11 @@ def list_jobs():
     )
 
 
-@bp.delete("/jobs/<job_id>")
-def cancel_job(job_id: str):
+@bp.delete("/jobs/<uuid:job_id>")
+def cancel_job(job_id):
     """Cancel a queued or running job: 200 with the job, now ``cancelled`` (a running analysis
     stops at its next stage); 409 when it has already finished."""
+    job_id = str(job_id)  # the route's UUID, as the store keeps it
     ctx = context()
     row, cancelled = ctx.store.cancel_job(job_id)
     if row is None:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from contracts.report import SCHEMA_VERSION, Report
 from contracts.resources import Job, JobList, ReportList
+from contracts.warnings import QUALITY_FLAGS, WARNING_CODES
 
 FORMAT_PARAM = {
     "name": "format",
@@ -15,25 +16,23 @@ FORMAT_PARAM = {
     "description": "json (default) or html: the report as one self-contained HTML page.",
     "schema": {"type": "string", "enum": ["json", "html"], "default": "json"},
 }
-_FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
+_FILE = {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1}
+# The text fields: at most CAA_MAX_TEXT_CHARS characters (20,000 by default); a blank one
+# counts as not sent.
+_TEXT = {"type": "string", "maxLength": 20_000}
+_REQUIRED_TEXT = {"type": "string", "minLength": 1, "maxLength": 20_000, "pattern": "\\S"}
+CANDIDATE_ID = {"type": "string", "pattern": "^[A-Za-z0-9._:@+\\-]{1,128}$"}
 _MEDIA_DESC = (
     "Recording: video (mp4, mov, webm, mkv, avi) or audio (wav, mp3, m4a, ogg, flac, webm)."
 )
 
 
-def _form(properties: dict, required: list[str]) -> dict:
-    return {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": properties,
-                    "required": required,
-                }
-            }
-        },
-    }
+def _form(properties: dict, required: list[str], one_of: tuple[str, ...] = ()) -> dict:
+    """A multipart body; ``one_of``: at least one of these fields must be sent."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    if one_of:
+        schema["anyOf"] = [{"required": [name]} for name in one_of]
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 def _responses(extra: tuple[int, ...] = ()) -> dict:
@@ -50,10 +49,12 @@ def _responses(extra: tuple[int, ...] = ()) -> dict:
     }
     for code, text in [
         (400, "Missing field or empty file"),
-        (413, "Upload or media too large/long"),
+        (408, "The request body arrived too slowly"),
+        (413, "Over a budget: upload, form, pages, text, frames, media duration"),
         (415, "Unsupported file content"),
         (422, "Corrupt file, no text, no audio track"),
         (500, "Unexpected error (logged with request_id)"),
+        (503, "Analysing at capacity: retry after Retry-After, or submit a job"),
         *[(c, "See detail") for c in extra],
     ]:
         out[str(code)] = {"description": text, "content": problem}
@@ -83,7 +84,8 @@ def openapi_document() -> dict:
         components[model.__name__] = sub
     resume = {**_FILE, "description": "Resume, PDF or DOCX (judged by content)."}
     media = {**_FILE, "description": _MEDIA_DESC}
-    text = {"type": "string"}
+    text = _TEXT
+    candidate = {**CANDIDATE_ID, "description": "The client's own id of the candidate."}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -101,7 +103,7 @@ def openapi_document() -> dict:
                     "summary": "Skills on a resume",
                     "operationId": "analyzeResume",
                     "parameters": [FORMAT_PARAM],
-                    "requestBody": _form({"resume": resume}, ["resume"]),
+                    "requestBody": _form({"resume": resume, "candidate_id": candidate}, ["resume"]),
                     "responses": _responses(),
                 }
             },
@@ -110,7 +112,7 @@ def openapi_document() -> dict:
                     "summary": "Facial emotion over a video",
                     "operationId": "videoEmotion",
                     "parameters": [FORMAT_PARAM],
-                    "requestBody": _form({"video": media}, ["video"]),
+                    "requestBody": _form({"video": media, "candidate_id": candidate}, ["video"]),
                     "responses": _responses((403,)),
                 }
             },
@@ -119,7 +121,11 @@ def openapi_document() -> dict:
                     "summary": "Speech emotion per chunk",
                     "operationId": "audioEmotion",
                     "parameters": [FORMAT_PARAM],
-                    "requestBody": _form({"video": media, "audio": media}, []),
+                    "requestBody": _form(
+                        {"video": media, "audio": media, "candidate_id": candidate},
+                        [],
+                        one_of=("video", "audio"),
+                    ),
                     "responses": _responses((403,)),
                 }
             },
@@ -129,8 +135,15 @@ def openapi_document() -> dict:
                     "operationId": "answerSimilarity",
                     "parameters": [FORMAT_PARAM],
                     "requestBody": _form(
-                        {"video": media, "audio": media, "expected_answer": text, "question": text},
+                        {
+                            "video": media,
+                            "audio": media,
+                            "expected_answer": _REQUIRED_TEXT,
+                            "question": text,
+                            "candidate_id": candidate,
+                        },
                         ["expected_answer"],
+                        one_of=("video", "audio"),
                     ),
                     "responses": _responses(),
                 }
@@ -148,8 +161,10 @@ def openapi_document() -> dict:
                             "expected_answer": text,
                             "question": text,
                             "job_description": text,
+                            "candidate_id": candidate,
                         },
                         [],
+                        one_of=("resume", "video", "audio"),
                     ),
                     "responses": _responses(),
                 }
@@ -215,6 +230,7 @@ def _problems(*codes: int) -> dict:
     text = {
         400: "Missing field, empty file or invalid query parameter",
         404: "No such resource",
+        408: "The request body arrived too slowly",
         409: "Not in a state that allows this",
         413: "Upload too large",
         415: "Unsupported file content",
@@ -237,12 +253,16 @@ def _param(name: str, schema: dict, description: str, where: str = "query") -> d
 _LIMIT = _param(
     "limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Page size."
 )
-_CURSOR = _param("cursor", {"type": "string"}, "next_cursor of the previous page.")
-_CANDIDATE = {"type": "string", "pattern": "^[A-Za-z0-9._:@+\\-]{1,128}$"}
+_CURSOR = _param(
+    "cursor",
+    {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"},
+    "next_cursor of the previous page.",
+)
+_CANDIDATE = CANDIDATE_ID
 
 
 def _job_paths(resume: dict, media: dict, text: dict) -> dict:
-    job_id = _param("job_id", {"type": "string"}, "The job's id.", "path")
+    job_id = _param("job_id", {"type": "string", "format": "uuid"}, "The job's id.", "path")
     return {
         "/api/v1/jobs": {
             "post": {
@@ -263,9 +283,15 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                         "candidate_id": _CANDIDATE,
                         "candidate_name": {"type": "string", "maxLength": 200},
                         "candidate_email": {"type": "string", "maxLength": 320},
-                        "callback_url": {"type": "string", "format": "uri", "maxLength": 2000},
+                        "callback_url": {
+                            "type": "string",
+                            "format": "uri",
+                            "pattern": "^https?://[^/?#\\s]+",
+                            "maxLength": 2000,
+                        },
                     },
                     [],
+                    one_of=("resume", "video", "audio"),
                 ),
                 "responses": {
                     "202": {
@@ -275,7 +301,7 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                             "Retry-After": {"schema": {"type": "integer"}},
                         },
                     },
-                    **_problems(400, 413, 415, 422, 500),
+                    **_problems(400, 408, 413, 415, 422, 500),
                 },
             },
             "get": {
@@ -318,9 +344,13 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
 
 
 def _report_paths() -> dict:
-    report_id = _param("report_id", {"type": "string"}, "The report's id.", "path")
+    report_id = _param(
+        "report_id", {"type": "string", "format": "uuid"}, "The report's id.", "path"
+    )
     score = {"type": "number", "minimum": 0, "maximum": 100}
-    when = {"type": "string", "format": "date-time"}
+    when = {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]
+    }
     return {
         "/api/v1/reports": {
             "get": {
@@ -330,9 +360,21 @@ def _report_paths() -> dict:
                     _param("candidate_id", _CANDIDATE, "Only this candidate's reports."),
                     _param("min_talent_score", score, "Talent score at least this."),
                     _param("max_talent_score", score, "Talent score at most this."),
-                    _param("skill", {"type": "string"}, "Has this resume skill (any case)."),
-                    _param("warning", {"type": "string"}, "Carries this warning code."),
-                    _param("quality_flag", {"type": "string"}, "Has this quality flag."),
+                    _param(
+                        "skill",
+                        {"type": "string", "maxLength": 200},
+                        "Has this resume skill (any case).",
+                    ),
+                    _param(
+                        "warning",
+                        {"type": "string", "enum": sorted(WARNING_CODES)},
+                        "Carries this warning code.",
+                    ),
+                    _param(
+                        "quality_flag",
+                        {"type": "string", "enum": list(QUALITY_FLAGS)},
+                        "Has this quality flag.",
+                    ),
                     _param("since", when, "Created at or after (ISO 8601 date or time; UTC)."),
                     _param("until", when, "Created before."),
                     _LIMIT,

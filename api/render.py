@@ -9,7 +9,6 @@ from html import escape
 from flask import render_template
 
 from analyzers.delivery_audio import FILLERS
-from contracts.errors import InvalidInput
 from contracts.labels import EMOTION_LABELS
 from contracts.report import Report
 
@@ -96,32 +95,6 @@ def video_chart(report: Report) -> str | None:
     }
     colors = {"face visible": "#bbb", "eye contact": "#1f77b4", "smile": "#2ca02c"}
     return _chart(series, x_max, 1, "share per second", colors)
-
-
-def check_renderable(report: Report, max_duration_s: float) -> None:
-    """Refuse a report whose times could not come from this service: every ``*_s`` figure
-    (seconds) must lie in [0, max_duration_s + 60]. What the page draws grows with those
-    figures, so a small forged report must not make a huge page.
-
-    Raises:
-        InvalidInput: a time out of range (its path is named).
-    """
-    bound = max_duration_s + 60.0
-    stack: list[tuple[str, object]] = [("", report.model_dump())]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            stack += [(f"{path}.{k}" if path else k, v) for k, v in value.items()]
-        elif isinstance(value, list):
-            stack += [(f"{path}[{i}]", v) for i, v in enumerate(value)]
-        elif path.rsplit(".", 1)[-1].split("[")[0].endswith("_s") and isinstance(
-            value, int | float
-        ):
-            if not 0.0 <= float(value) <= bound:
-                raise InvalidInput(
-                    f"{path} is {value}: times in a report lie between 0 and {bound:.0f} s "
-                    "(CAA_MAX_MEDIA_DURATION_S + 60)"
-                )
 
 
 MAX_PACE_WINDOWS = 120

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response
@@ -15,46 +16,70 @@ from api.routes import wants_html
 from contracts.errors import NotFound
 from contracts.report import Report
 from contracts.resources import ReportLinks, ReportList, ReportSummary
+from contracts.warnings import QUALITY_FLAGS, WARNING_CODES
 from jobs.files import remove_job_files
 from jobs.records import stored_report
 from pipeline import summary as summaries
 from store import ReportFilters, encode_cursor, iso
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
+RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$", re.IGNORECASE
+)
 API = "/api/v1"
 
 
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    candidate_id: str | None = Field(None, max_length=128)
+    candidate_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:@+\-]{1,128}$")
     min_talent_score: float | None = Field(None, ge=0, le=100)
     max_talent_score: float | None = Field(None, ge=0, le=100)
     skill: str | None = Field(None, max_length=200)
     warning: str | None = Field(None, max_length=64)
     quality_flag: str | None = Field(None, max_length=64)
+
+    @field_validator("warning")
+    @classmethod
+    def _known_warning(cls, v: str | None) -> str | None:
+        if v is not None and v not in WARNING_CODES:
+            raise ValueError(f"not a warning code; one of {sorted(WARNING_CODES)}")
+        return v
+
+    @field_validator("quality_flag")
+    @classmethod
+    def _known_flag(cls, v: str | None) -> str | None:
+        if v is not None and v not in QUALITY_FLAGS:
+            raise ValueError(f"not a quality flag; one of {list(QUALITY_FLAGS)}")
+        return v
+
     since: datetime | None = Field(None, description="ISO 8601; UTC when no offset is given.")
     until: datetime | None = None
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=64)
 
-    @field_validator("since", "until", mode="before")
+    @field_validator("since", "until", mode="wrap")
     @classmethod
-    def _dates(cls, v):
+    def _naive_utc(cls, v, handler) -> datetime | None:
+        """As the store keeps times: naive UTC (a time without offset is taken as UTC). A
+        valid RFC 3339 time beyond Python's range (year 0000, or 9999-12-31 behind UTC) is
+        clamped to the range's end: it still bounds nothing."""
         if isinstance(v, str) and len(v) == 10:  # a date: its start, UTC
-            return v + "T00:00:00"
-        return v
-
-    @field_validator("since", "until")
-    @classmethod
-    def _naive_utc(cls, v: datetime | None) -> datetime | None:
-        """As the store keeps times: naive UTC (a time without offset is taken as UTC)."""
-        if v is None or v.tzinfo is None:
-            return v
-        try:
-            return v.astimezone(UTC).replace(tzinfo=None)
-        except OverflowError as exc:
-            raise ValueError("out of range") from exc
+            v += "T00:00:00"
+        if isinstance(v, str) and not RFC3339.match(v):
+            raise ValueError("an ISO 8601 date (2026-12-01) or time (2026-12-01T09:30:00Z)")
+        if isinstance(v, str):
+            if v.startswith("0000"):
+                return datetime.min
+            try:
+                parsed = handler(v)
+                return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+            except (OverflowError, ValueError):
+                return datetime.min if v < "5000" else datetime.max
+        parsed = handler(v)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary:
@@ -70,16 +95,17 @@ def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary
     )
 
 
-def _stored(report_id: str):
+def _stored(report_id):
     row = context().store.get_report(report_id)
     if row is None:
         raise NotFound(f"no report {report_id!r}")
     return row
 
 
-@bp.get("/reports/<report_id>")
-def get_report(report_id: str):
+@bp.get("/reports/<uuid:report_id>")
+def get_report(report_id):
     """The stored report as it was answered; ?format=html (or Accept: text/html) the page."""
+    report_id = str(report_id)  # the route's UUID, as the store keeps it
     body = _stored(report_id).body
     if wants_html():
         return Response(render_report(Report.model_validate_json(body)), mimetype="text/html")
@@ -98,16 +124,18 @@ def list_reports():
     return Response(body.model_dump_json(), mimetype="application/json")
 
 
-@bp.delete("/reports/<report_id>")
-def delete_report(report_id: str):
+@bp.delete("/reports/<uuid:report_id>")
+def delete_report(report_id):
     """204: the report, the job that made it and any media kept with it are gone."""
+    report_id = str(report_id)  # the route's UUID, as the store keeps it
     return _deleted(context().store.delete_report(report_id), f"no report {report_id!r}")
 
 
-@bp.post("/reports/<report_id>/rescore")
-def rescore_report(report_id: str):
+@bp.post("/reports/<uuid:report_id>/rescore")
+def rescore_report(report_id):
     """Recompute the scores from the stored measures under the current scoring version,
     without the media; the report says both versions (scores.previous_scoring_version)."""
+    report_id = str(report_id)  # the route's UUID, as the store keeps it
     ctx = context()
     row = _stored(report_id)
     report = summaries.rescore(Report.model_validate_json(row.body), row.measures)

@@ -13,10 +13,11 @@ import pipeline
 from api import forms, uploads
 from api.context import context
 from api.openapi import openapi_document
-from api.render import check_renderable, render_report
+from api.render import render_report
 from contracts.errors import (
     FeatureDisabled,
     InvalidInput,
+    InvalidParameter,
     MalformedBody,
     MissingField,
     TooLarge,
@@ -45,9 +46,16 @@ def _require_emotion() -> None:
 
 
 def wants_html() -> bool:
-    """?format=html, or an Accept header that prefers HTML (a browser) over JSON."""
-    if request.args.get("format") == "html":
-        return True
+    """?format=html, or an Accept header that prefers HTML (a browser) over JSON.
+
+    Raises:
+        InvalidParameter: ``format`` is neither json nor html.
+    """
+    fmt = request.args.get("format")
+    if fmt not in (None, "json", "html"):
+        raise InvalidParameter("query parameter 'format': json or html")
+    if fmt is not None:
+        return fmt == "html"
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
@@ -84,8 +92,8 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
 @bp.post("/reports/html")
 def report_html():
     """Render a report (the JSON this service answered) as one HTML page. The body is read
-    within a budget (MAX_JSON_BYTES, nesting) and the report's times must be ones this service
-    could have measured."""
+    within a budget (MAX_JSON_BYTES, nesting); the report's times must lie within a day
+    (contracts.report.Seconds), so a forged report cannot make a huge page."""
     data = request.stream.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
         raise TooLarge(f"the JSON body is larger than {MAX_JSON_BYTES // 1_000_000} MB")
@@ -98,10 +106,9 @@ def report_html():
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise MalformedBody("the body is not valid JSON") from exc
     try:
-        report = Report.model_validate(body)
+        report = Report.model_validate(body, strict=True)  # JSON types as the schema says
     except ValidationError as exc:
         raise InvalidInput(f"the body is not a valid report: {exc.error_count()} errors") from exc
-    check_renderable(report, _settings().max_media_duration_s)
     return Response(render_report(report), mimetype="text/html")
 
 

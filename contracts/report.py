@@ -7,7 +7,7 @@ Emotion distributions are percentages over the seven canonical labels and sum to
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,13 @@ EMOTION_NOTICE = (
     "workplace, including recruitment. Do not use these figures to make or support decisions "
     "about people. Operators can turn emotion analysis off (CAA_EMOTION_ENABLED=false)."
 )
+
+
+MAX_TIME_S = 86_400.0
+Seconds = Annotated[float, Field(ge=0, le=MAX_TIME_S)]
+"""A time or duration in a report, seconds: media times lie between 0 and a day (what the
+service measures is capped far lower, CAA_MAX_MEDIA_DURATION_S), so a report that claims more
+is refused rather than rendered (an HTML page grows with its times)."""
 
 
 class _Model(BaseModel):
@@ -51,7 +58,7 @@ class InputFile(_Model):
     filename: str = Field(description="Client-side file name (as sent, sanitised).")
     size_bytes: int
     detected_type: str = Field(description="MIME type judged from the content.")
-    duration_s: float | None = Field(None, description="Media duration in seconds.")
+    duration_s: Seconds | None = Field(None, description="Media duration in seconds.")
     has_video: bool | None = None
     has_audio: bool | None = None
     width_px: int | None = None
@@ -91,7 +98,7 @@ class ResumeSection(_Model):
 
 
 class TimelinePoint(_Model):
-    t_s: float = Field(description="Start of a 0.5 s bin; values are means over its face frames.")
+    t_s: Seconds = Field(description="Start of a 0.5 s bin; values are means over its face frames.")
     dominant_emotion: EmotionLabel
     emotion: Emotion
 
@@ -113,8 +120,8 @@ class VideoEmotionSection(_Model):
 
 
 class AudioChunk(_Model):
-    start_s: float
-    end_s: float
+    start_s: Seconds
+    end_s: Seconds
     speech: bool = Field(description="True when voice activity covers enough of the chunk.")
     speech_ratio: float = Field(ge=0, le=1, description="Share of the chunk with voice activity.")
     label: EmotionLabel | None = Field(description="Top label; null for non-speech chunks.")
@@ -128,7 +135,7 @@ class AudioChunk(_Model):
 
 class AudioEmotionSection(_Model):
     model: str
-    chunk_s: float
+    chunk_s: Seconds
     chunks: list[AudioChunk]
     speech_chunks: int
     emotion: Emotion | None = Field(description="Mean over speech chunks; null if none.")
@@ -149,15 +156,15 @@ class AudioEmotionSection(_Model):
 
 
 class Segment(_Model):
-    start_s: float
-    end_s: float
+    start_s: Seconds
+    end_s: Seconds
     text: str
 
 
 class Word(_Model):
     word: str
-    start_s: float
-    end_s: float
+    start_s: Seconds
+    end_s: Seconds
     probability: float = Field(ge=0, le=1)
 
 
@@ -169,7 +176,7 @@ class SpokenLanguage(_Model):
     probability: float = Field(ge=0, le=1, description="Probability of that language.")
     english_probability: float = Field(ge=0, le=1)
     english: bool = Field(description="english_probability >= 0.5.")
-    speech_checked_s: float = Field(description="Seconds of speech the check listened to.")
+    speech_checked_s: Seconds = Field(description="Seconds of speech the check listened to.")
     model: str
 
 
@@ -180,8 +187,8 @@ class TranscriptSection(_Model):
     spoken_language: SpokenLanguage | None = Field(
         None, description="Language identified from the speech; null when not checked."
     )
-    duration_s: float = Field(description="Duration of the audio transcribed.")
-    speech_duration_s: float = Field(description="Duration with voice activity (VAD).")
+    duration_s: Seconds = Field(description="Duration of the audio transcribed.")
+    speech_duration_s: Seconds = Field(description="Duration with voice activity (VAD).")
     speech_coverage: float | None = Field(
         None,
         ge=0,
@@ -239,7 +246,7 @@ class FrameQuality(_Model):
 
 
 class VideoTimelinePoint(_Model):
-    t_s: float = Field(description="Start of a 1 s bin.")
+    t_s: Seconds = Field(description="Start of a 1 s bin.")
     face: float = Field(ge=0, le=1, description="Share of the bin's frames with a face.")
     eye_contact: float | None = Field(None, ge=0, le=1)
     smile: float | None = Field(None, ge=0, le=1, description="Mean smile blendshape.")
@@ -250,7 +257,7 @@ class DeliveryVideo(_Model):
     frames_sampled: int
     frames_with_face: int
     face_coverage: float = Field(ge=0, le=1)
-    face_visible_s: float
+    face_visible_s: Seconds
     faces_max: int = Field(
         0,
         ge=0,
@@ -268,8 +275,8 @@ class DeliveryVideo(_Model):
     )
     blink_count: int | None
     blink_rate_per_min: float | None = Field(description="Blinks per minute of visible face.")
-    blink_times_s: list[float]
-    eyes_closed_s: float | None = Field(description="Time with eyes closed longer than 0.5 s.")
+    blink_times_s: list[Seconds]
+    eyes_closed_s: Seconds | None = Field(description="Time with eyes closed longer than 0.5 s.")
     head_movement: HeadMovement | None
     landmark_stability: LandmarkStability | None
     frame_quality: FrameQuality
@@ -282,7 +289,7 @@ class F0Stats(_Model):
     p5_hz: float
     p95_hz: float
     range_semitones: float = Field(description="12 * log2(p95 / p5) of f0 over voiced frames.")
-    voiced_s: float = Field(description="Voiced time the statistics are over.")
+    voiced_s: Seconds = Field(description="Voiced time the statistics are over.")
 
 
 class LoudnessStats(_Model):
@@ -291,33 +298,33 @@ class LoudnessStats(_Model):
 
 
 class Pause(_Model):
-    start_s: float
-    end_s: float
-    duration_s: float
+    start_s: Seconds
+    end_s: Seconds
+    duration_s: Seconds
 
 
 class FillerWords(_Model):
     count: int
     rate_per_min: float | None = Field(description="Fillers per minute of the answer span.")
     by_word: dict[str, int]
-    times_s: list[float]
+    times_s: list[Seconds]
 
 
 class DeliveryAudio(_Model):
-    duration_s: float = Field(description="Audio duration.")
+    duration_s: Seconds = Field(description="Audio duration.")
     spoken_language: SpokenLanguage | None = Field(
         None, description="Language identified from the speech (scores need English)."
     )
-    speech_duration_s: float = Field(description="Time with voice activity (Silero VAD).")
-    answer_start_s: float | None = Field(description="Start of the first word.")
-    answer_end_s: float | None = Field(description="End of the last word.")
+    speech_duration_s: Seconds = Field(description="Time with voice activity (Silero VAD).")
+    answer_start_s: Seconds | None = Field(description="Start of the first word.")
+    answer_end_s: Seconds | None = Field(description="End of the last word.")
     word_count: int
     wpm: float | None = Field(description="Words per minute over the answer span.")
     articulation_wpm: float | None = Field(description="Words per minute excluding pauses.")
     pause_ratio: float | None = Field(
         ge=0, le=1, description="Pause time (gaps >= 0.25 s between words) / answer span."
     )
-    pause_total_s: float | None
+    pause_total_s: Seconds | None
     pause_count: int
     long_pause_count: int = Field(description="Pauses longer than 1 s.")
     long_pauses: list[Pause]
@@ -365,8 +372,8 @@ class KeyPoint(_Model):
     covered: bool
     cosine_similarity: float = Field(ge=-1, le=1)
     evidence: str | None = Field(None, description="Transcript sentence/clause that covers it.")
-    start_s: float | None = None
-    end_s: float | None = None
+    start_s: Seconds | None = None
+    end_s: Seconds | None = None
     closest: str | None = Field(None, description="Most similar transcript piece when missing.")
 
 
@@ -409,8 +416,8 @@ class ResumeSkillEvidence(_Model):
     evidenced_in_answer: bool
     mentions: int = 0
     quote: str | None = Field(None, description="Words around the first spoken mention.")
-    start_s: float | None = None
-    end_s: float | None = None
+    start_s: Seconds | None = None
+    end_s: Seconds | None = None
 
 
 class SkillsMatch(_Model):

@@ -103,7 +103,8 @@ class ReportSummary(_Model):
     warnings: list[str] = Field(description="Warning codes (contracts.warnings).")
     quality_flags: list[str] = Field(
         description="Recording-quality flags: no_face, low_face_coverage, poor_video_quality, "
-        "no_speech, short_answer, transcript_incomplete, audio_clipping, no_audio, no_video."
+        "no_speech, short_answer, transcript_incomplete, audio_clipping, no_audio, no_video, "
+        "multiple_faces, not_english, media_truncated."
     )
     links: ReportLinks
 

@@ -31,6 +31,23 @@ WARNING_CODES: dict[str, str] = {
 }
 
 
+QUALITY_FLAGS: tuple[str, ...] = (
+    "no_face",
+    "low_face_coverage",
+    "poor_video_quality",
+    "no_speech",
+    "short_answer",
+    "transcript_incomplete",
+    "audio_clipping",
+    "no_audio",
+    "no_video",
+    "multiple_faces",
+    "not_english",
+    "media_truncated",
+)
+"""Recording-quality flags of report summaries (pipeline.summary.quality_flags)."""
+
+
 def warning(code: str, message: str) -> ReportWarning:
     """A report warning with a catalogued code.
 

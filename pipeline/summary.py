@@ -17,6 +17,9 @@ _WARNING_FLAGS = {
     "transcript_incomplete": "transcript_incomplete",
     "no_audio_track": "no_audio",
     "no_video_track": "no_video",
+    "multiple_faces": "multiple_faces",
+    "non_english_speech": "not_english",
+    "media_truncated": "media_truncated",
 }
 
 
@@ -25,7 +28,7 @@ def quality_flags(report: Report) -> list[str]:
     (analyzers.scoring, docs/SCORING.md): no_face, low_face_coverage, poor_video_quality
     (more than half the frames too dark or blurred), no_speech, short_answer (fewer than
     MIN_WORDS words or MIN_SPEECH_S of speech), transcript_incomplete, audio_clipping, no_audio,
-    no_video."""
+    no_video, multiple_faces, not_english, media_truncated (contracts.warnings.QUALITY_FLAGS)."""
     flags = {_WARNING_FLAGS[w.code] for w in report.warnings if w.code in _WARNING_FLAGS}
     delivery = report.delivery
     video = delivery.video if delivery else None

@@ -8,8 +8,8 @@ a report is written in the same transaction as its job's final status.
 
 from __future__ import annotations
 
-import base64
 import logging
+import re
 import statistics
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -75,20 +75,20 @@ class ReportFilters:
     until: datetime | None = None
 
 
+CURSOR = re.compile(r"[1-9][0-9]{0,17}")
+
+
 def encode_cursor(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+    """The cursor of the page after the row ``pk``: its id, in decimal (lists are newest first
+    by id, so "after" means ids below it; any positive number is a valid cursor)."""
+    return str(pk)
 
 
 def decode_cursor(cursor: str) -> int:
-    """Raises ValueError on a cursor this store did not make."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    try:
-        pk = int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError("not a cursor of this list") from exc
-    if not 0 < pk < 2**63:
+    """Raises ValueError unless ``cursor`` is a positive decimal number below 2**63."""
+    if not CURSOR.fullmatch(cursor):
         raise ValueError("not a cursor of this list")
-    return pk
+    return int(cursor)
 
 
 def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:

@@ -192,6 +192,8 @@ def test_reports_filter_and_paginate(store):
     assert decode_cursor(encode_cursor(123)) == 123
     with pytest.raises(ValueError):
         decode_cursor("%%%")
+    with pytest.raises(ValueError):
+        decode_cursor("١٢٣")  # digits, but not ASCII ones
 
 
 def test_erasure_leaves_no_row_of_the_candidate(store, database_url):
@@ -257,6 +259,6 @@ def test_a_new_candidate_submitted_twice_is_one_candidate(store):
 
 
 def test_cursor_bounds():
-    for bad in (encode_cursor(10**47), encode_cursor(0), "AAAA"):
+    for bad in (encode_cursor(10**47), encode_cursor(0), "AAAA", "-5", "07"):
         with pytest.raises(ValueError):
             decode_cursor(bad)
