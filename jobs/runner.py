@@ -120,6 +120,7 @@ class JobContext:
     keep_media: bool = False
     heartbeat: RunnerHeartbeat | None = None
     on_event: Any = field(default=None)  # optional callable(job_id, outcome), for tests/logs
+    store_retry_s: float = 60.0  # how long a final write waits for the store to come back
 
     def close(self) -> None:
         if self.heartbeat is not None:
@@ -156,7 +157,8 @@ def run_job(job_id: str, ctx: JobContext) -> str:
 
     Returns:
         The outcome: ``succeeded``, ``failed``, ``stopped`` (cancelled, erased or superseded
-        meanwhile: nothing written) or ``skipped`` (not queued: a duplicate queue message).
+        meanwhile: nothing written), ``skipped`` (not queued: a duplicate queue message) or
+        ``store-unavailable`` (the store stayed away: the job runs again later).
 
     Raises:
         KeyboardInterrupt / SystemExit: the runner is being stopped; the job is put back in
@@ -193,39 +195,89 @@ def run_job(job_id: str, ctx: JobContext) -> str:
         )
         report = pipeline.run(req, ctx.options, ctx.models, tracker)
         report = report.model_copy(update={"job_id": job_id, "candidate_id": claim.candidate_id})
-        if ctx.store.finish_succeeded(
+        stored = stored_report(report)
+        run_s = round(time.perf_counter() - started, 3)
+        if durably(
+            ctx,
+            ctx.store.finish_succeeded,
             job_id,
             attempt,
-            stored_report(report),
+            stored,
             stages=tracker.snapshot(),
-            run_s=round(time.perf_counter() - started, 3),
+            run_s=run_s,
         ):
             outcome = "succeeded"
     except JobStopped:
         pass
+    except StoreUnavailable:
+        outcome = "store-unavailable"
     except AnalysisError as exc:  # bad input: the same problem the synchronous endpoint gives
-        if ctx.store.finish_failed(job_id, attempt, problem_of(exc), stages=tracker.snapshot()):
-            outcome = "failed"
+        outcome = _fail(ctx, job_id, attempt, problem_of(exc), tracker)
     except (KeyboardInterrupt, SystemExit):
         log.info("job %s: runner stopping, job put back in the queue", job_id)
         ctx.store.release_job(job_id, attempt)
         raise
     except Exception:
-        if ctx.store.finished_job_ids([job_id]):  # cancelled or erased: its files went away
-            pass
-        else:
+        try:
+            gone = durably(ctx, ctx.store.finished_job_ids, [job_id])
+        except StoreUnavailable:
+            gone, outcome = None, "store-unavailable"
+        if gone is not None and not gone:  # not cancelled or erased (their files went away)
             log.exception("job %s: attempt %d failed unexpectedly", job_id, attempt)
-            if ctx.store.finish_failed(job_id, attempt, INTERNAL_ERROR, stages=tracker.snapshot()):
-                outcome = "failed"
+            outcome = _fail(ctx, job_id, attempt, INTERNAL_ERROR, tracker)
     finally:
         if ctx.heartbeat is not None:
             ctx.heartbeat.watch(None)
-    if ctx.store.finished_job_ids([job_id]):
-        keep = ctx.keep_media and ctx.store.kept_job_ids([job_id])
-        if not keep:
-            remove_job_files(ctx.jobs_dir, [job_id])
+    if outcome == "store-unavailable":
+        # nothing written: the job stays running until its heartbeat goes stale, then runs
+        # again (jobs.sweeper); its media is kept for that
+        log.error("job %s: attempt %d could not be stored; it will run again", job_id, attempt)
+        return _done(ctx, job_id, outcome)
+    try:
+        if durably(ctx, ctx.store.finished_job_ids, [job_id]):
+            keep = ctx.keep_media and ctx.store.kept_job_ids([job_id])
+            if not keep:
+                remove_job_files(ctx.jobs_dir, [job_id])
+    except StoreUnavailable:  # the sweeper removes leftover folders of finished jobs
+        pass
     log.info("job %s: attempt %d %s", job_id, attempt, outcome)
     return _done(ctx, job_id, outcome)
+
+
+def _fail(ctx: JobContext, job_id: str, attempt: int, problem: dict, tracker) -> str:
+    try:
+        done = durably(
+            ctx, ctx.store.finish_failed, job_id, attempt, problem, stages=tracker.snapshot()
+        )
+    except StoreUnavailable:
+        return "store-unavailable"
+    return "failed" if done else "stopped"
+
+
+class StoreUnavailable(Exception):
+    """The store stayed unreachable (or full) for the whole retry window."""
+
+
+def durably(ctx: JobContext, call, *args, **kwargs):
+    """A store call retried through a database outage (a restart, a failover, a locked or full
+    SQLite file) for ``ctx.store_retry_s`` with a growing pause; the runner's heartbeat keeps
+    the job its own meanwhile.
+
+    Raises:
+        StoreUnavailable: the store did not come back in time.
+    """
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    delay, deadline = 0.5, time.monotonic() + ctx.store_retry_s
+    while True:
+        try:
+            return call(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + delay > deadline:
+                raise StoreUnavailable(str(exc.orig or exc)) from exc
+            log.warning("store unavailable (%s); trying again in %.1f s", type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _done(ctx: JobContext, job_id: str, outcome: str) -> str:
