@@ -31,6 +31,7 @@ serve: install
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/python -m service.serve
 
 test: install
+	sh scripts/install_test_tools.sh
 	$(BIN)/python -m pytest
 
 lint: install

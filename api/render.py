@@ -21,7 +21,51 @@ COLORS = {
     "surprise": "#ff7f0e",
     "neutral": "#7f7f7f",
 }
-W, H, PAD = 640, 160, 30
+W, H, PAD = 640, 180, 40
+
+# What a recruiter reads instead of the measures' identifiers (docs/SCORING.md, DELIVERY.md).
+LABELS = {
+    "communication": "Communication",
+    "confidence": "Confidence",
+    "skill_relevance": "Skill relevance",
+    "engagement": "Engagement",
+    "wpm": "Pace (words per minute)",
+    "pause_ratio": "Time in pauses (share of the answer)",
+    "long_pauses_per_min": "Long pauses over 1 s (per minute)",
+    "fillers_per_min": "Filler words (per minute)",
+    "coherence": "Coherence of consecutive sentences (cosine)",
+    "complete_sentence_ratio": "Complete sentences (share)",
+    "eye_contact_ratio": "Eye contact with the camera (share of frames)",
+    "head_yaw_std_deg": "Head turning (standard deviation, degrees)",
+    "volume_stability": "Steady loudness (share of speech within 6 dB)",
+    "loudness_mean_dbfs": "Loudness (dB full scale)",
+    "smile_ratio": "Smiling (share of frames)",
+    "f0_range_semitones": "Pitch range (semitones)",
+    "landmark_motion_iod_per_s": "Face movement (eye distances per second)",
+    "speech_share": "Speech in the recording (share)",
+    "sentiment_compound": "Tone of the words (VADER, -1 to 1)",
+    "answer_cosine_similarity": "Similarity to the expected answer (cosine)",
+    "key_point_coverage": "Key points covered (share)",
+    "relevance_to_question": "Relevance to the question (cosine)",
+    "resume_skills_evidenced_ratio": "Resume skills named in the answer (share)",
+    "job_skills_match_ratio": "Job skills on the resume (share)",
+}
+# The report section each warning is about: a page that does not show the section does not
+# show the warning (it would point at nothing).
+WARNING_SECTION = {
+    "speech_emotion_out_of_domain": "audio_emotion",
+}
+
+
+def label(name: str) -> str:
+    """A measure's human label (its identifier when none is known)."""
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def visible_warnings(report: Report) -> list:
+    """The warnings about what the page shows."""
+    shown = {"audio_emotion": False}
+    return [w for w in report.warnings if shown.get(WARNING_SECTION.get(w.code, ""), True)]
 
 
 def _polyline(points: list[tuple[float, float]], x_max: float, y_max: float, color: str) -> str:
@@ -35,23 +79,36 @@ def _polyline(points: list[tuple[float, float]], x_max: float, y_max: float, col
     return f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{xy}"/>'
 
 
-def _axes(x_max: float, y_label: str, y_max: float) -> str:
-    ticks = []
-    step = max(1, round(x_max / 8))
-    t = 0
+NICE_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def _axes(x_max: float, y_label: str, y_max: float, y_unit: str = "") -> str:
+    """Both axes with ticks and light grid lines: time (m:ss) across, the measure up."""
+    parts = [
+        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#888"/>',
+        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#888"/>',
+        f'<text x="{PAD}" y="{PAD - 12}" font-size="11">{escape(y_label)}</text>',
+        f'<text x="{W - PAD}" y="{H - 4}" font-size="10" text-anchor="end">time (m:ss)</text>',
+    ]
+    step = next((s for s in NICE_STEPS_S if x_max / s <= 8), NICE_STEPS_S[-1])
+    t = 0.0
     while t <= x_max + 1e-6:
         x = PAD + (W - 2 * PAD) * t / max(x_max, 1e-6)
-        ticks.append(
-            f'<text x="{x:.1f}" y="{H - 10}" font-size="10" text-anchor="middle">'
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{H - PAD}" x2="{x:.1f}" y2="{H - PAD + 4}" stroke="#888"/>'
+            f'<text x="{x:.1f}" y="{H - PAD + 15}" font-size="10" text-anchor="middle">'
             f"{int(t // 60)}:{int(t % 60):02d}</text>"
         )
         t += step
-    return (
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#999"/>'
-        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#999"/>'
-        f'<text x="4" y="{PAD - 8}" font-size="10">{escape(y_label)} (max {y_max:g})</text>'
-        + "".join(ticks)
-    )
+    for i in range(5):  # 0, 25, 50, 75, 100 % of the axis
+        value = y_max * i / 4
+        y = H - PAD - (H - 2 * PAD) * i / 4
+        parts.append(
+            f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - PAD}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{PAD - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end">'
+            f"{value:g}{y_unit}</text>"
+        )
+    return "".join(parts)
 
 
 def _chart(
@@ -60,6 +117,7 @@ def _chart(
     y_max: float,
     y_label: str,
     colors: dict[str, str],
+    y_unit: str = "",
 ) -> str:
     lines = "".join(_polyline(p, x_max, y_max, colors[k]) for k, p in series.items())
     legend = "".join(
@@ -67,8 +125,8 @@ def _chart(
         for k in series
     )
     return (
-        f'<svg viewBox="0 0 {W} {H}" role="img" aria-label="{escape(y_label)}">'
-        f"{_axes(x_max, y_label, y_max)}{lines}</svg><div class=legend>{legend}</div>"
+        f'<svg viewBox="0 0 {W} {H}" role="img" aria-label="{escape(y_label)} over time">'
+        f"{_axes(x_max, y_label, y_max, y_unit)}{lines}</svg><div class=legend>{legend}</div>"
     )
 
 
@@ -80,7 +138,7 @@ def emotion_chart(report: Report) -> str | None:
     series = {
         lab: [(p.t_s, getattr(p.emotion, lab)) for p in ve.timeline] for lab in EMOTION_LABELS
     }
-    return _chart(series, x_max, 100, "facial expression, % per 0.5 s", COLORS)
+    return _chart(series, x_max, 100, "facial expression, % of each 0.5 s", COLORS, " %")
 
 
 def video_chart(report: Report) -> str | None:
@@ -89,12 +147,14 @@ def video_chart(report: Report) -> str | None:
         return None
     x_max = v.timeline[-1].t_s + 1
     series = {
-        "face visible": [(p.t_s, p.face) for p in v.timeline],
-        "eye contact": [(p.t_s, p.eye_contact) for p in v.timeline if p.eye_contact is not None],
-        "smile": [(p.t_s, p.smile) for p in v.timeline if p.smile is not None],
+        "face visible": [(p.t_s, 100 * p.face) for p in v.timeline],
+        "eye contact": [
+            (p.t_s, 100 * p.eye_contact) for p in v.timeline if p.eye_contact is not None
+        ],
+        "smile": [(p.t_s, 100 * p.smile) for p in v.timeline if p.smile is not None],
     }
     colors = {"face visible": "#bbb", "eye contact": "#1f77b4", "smile": "#2ca02c"}
-    return _chart(series, x_max, 1, "share per second", colors)
+    return _chart(series, x_max, 100, "face, eye contact and smile, % of each second", colors, " %")
 
 
 MAX_PACE_WINDOWS = 120
@@ -110,16 +170,13 @@ def pace_chart(report: Report) -> str | None:
     points = []
     start = 0.0
     while start < end:
-        n = sum(1 for w in t.words if start <= w.start_s < start + window_s)
-        points.append((start + window_s / 2, n * 60 / window_s))
+        stop = min(start + window_s, end)
+        if stop - start >= min(1.0, window_s):  # a last sliver of a window says nothing
+            n = sum(1 for w in t.words if start <= w.start_s < stop)
+            points.append(((start + stop) / 2, n * 60 / (stop - start)))
         start += window_s
-    return _chart(
-        {"words per minute (5 s windows)": points},
-        end,
-        300,
-        "pace, WPM",
-        {"words per minute (5 s windows)": "#9467bd"},
-    )
+    key = f"words per minute, {window_s:g} s windows"
+    return _chart({key: points}, end, 300, "pace, words per minute", {key: "#9467bd"})
 
 
 def transcript_html(report: Report) -> str | None:
@@ -148,4 +205,6 @@ def render_report(report: Report) -> str:
         pace_chart=pace_chart(report),
         transcript=transcript_html(report),
         subscores=["communication", "confidence", "skill_relevance", "engagement"],
+        label=label,
+        warnings=visible_warnings(report),
     )
