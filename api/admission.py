@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 
-from werkzeug.exceptions import RequestTimeout, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, RequestTimeout, ServiceUnavailable
 
 
 class _DeadlineInput:
@@ -27,18 +27,21 @@ class _DeadlineInput:
             raise RequestTimeout("the request body arrived too slowly")
 
     def read(self, *args):
-        self._check()
-        try:
-            return self._stream.read(*args)
-        except TimeoutError as exc:  # socket.timeout: no byte for idle_s
-            raise RequestTimeout("the request body stopped arriving") from exc
+        return self._guarded(self._stream.read, *args)
 
     def readline(self, *args):
+        return self._guarded(self._stream.readline, *args)
+
+    def _guarded(self, read, *args):
         self._check()
         try:
-            return self._stream.readline(*args)
-        except TimeoutError as exc:
+            return read(*args)
+        except TimeoutError as exc:  # socket.timeout: no byte for idle_s
             raise RequestTimeout("the request body stopped arriving") from exc
+        except HTTPException:
+            raise
+        except Exception as exc:  # the server's parser: a malformed chunk, a cut connection
+            raise BadRequest(f"the request body could not be read ({type(exc).__name__})") from exc
 
     def __iter__(self):
         return iter(self.readline, b"")
