@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf bench-jobs install-whisper-base clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf bench-jobs bench-load install-whisper-base clean
 
 install: $(STAMP)
 
@@ -65,6 +65,11 @@ bench-perf: install
 bench-jobs: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench.jobs
+
+# Mixed load (analyses, resume calls, slow clients at once) and a 40-analysis memory soak.
+bench-load: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench.load
 
 # Training the facial-expression CNN needs torch (CPU build), kept out of the service's .venv.
 TRAIN_VENV := .venv-train

@@ -1,9 +1,9 @@
 """Slow and many clients.
 
 - :class:`BodyDeadline` (WSGI middleware): a request body must keep arriving (no read idle
-  longer than ``idle_s``) and arrive in all within ``grace_s`` plus its size at ``min_rate``
-  bytes per second; otherwise 408. With gunicorn's threaded workers a slow upload then holds
-  one thread for a bounded time, never a whole worker.
+  longer than ``idle_s``) and, after ``grace_s``, keep up an average of ``min_rate`` bytes per
+  second since then; otherwise 408 as soon as it falls behind. With gunicorn's threaded
+  workers a slow upload then holds one thread for a bounded time, never a whole worker.
 - :class:`AnalysisGate`: one media analysis at a time per worker process (an analysis already
   keeps both cores busy: docs/decisions/0007); later ones wait in line, at most ``max_waiting``
   of them; beyond that 503 with Retry-After. Short requests (health, resumes, jobs, reports)
@@ -19,11 +19,17 @@ from werkzeug.exceptions import BadRequest, HTTPException, RequestTimeout, Servi
 
 
 class _DeadlineInput:
-    def __init__(self, stream, deadline: float) -> None:
-        self._stream, self._deadline = stream, deadline
+    """The request body, cut (408) as soon as it falls behind: after ``grace_s`` it must have
+    arrived at ``min_rate`` bytes per second on average since then."""
+
+    def __init__(self, stream, grace_s: float, min_rate: float) -> None:
+        self._stream, self._grace_s, self._min_rate = stream, grace_s, min_rate
+        self._start = time.monotonic()
+        self._received = 0
 
     def _check(self) -> None:
-        if time.monotonic() > self._deadline:
+        late = time.monotonic() - self._start - self._grace_s
+        if late > 0 and self._received < self._min_rate * late:
             raise RequestTimeout("the request body arrived too slowly")
 
     def read(self, *args):
@@ -35,7 +41,9 @@ class _DeadlineInput:
     def _guarded(self, read, *args):
         self._check()
         try:
-            return read(*args)
+            data = read(*args)
+            self._received += len(data)
+            return data
         except TimeoutError as exc:  # socket.timeout: no byte for idle_s
             raise RequestTimeout("the request body stopped arriving") from exc
         except HTTPException:
@@ -64,12 +72,7 @@ class BodyDeadline:
         sock = environ.get("gunicorn.socket")
         if sock is not None:
             sock.settimeout(self.idle_s)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        deadline = time.monotonic() + self.grace_s + length / self.min_rate
-        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"], deadline)
+        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"], self.grace_s, self.min_rate)
         return self.app(environ, start_response)
 
 

@@ -91,6 +91,21 @@ def decode_cursor(cursor: str) -> int:
     return int(cursor)
 
 
+def _runner_row(
+    runner_id: str, host: str, pid: int, queue: str, job_id: str | None = None
+) -> RunnerRow:
+    now = utcnow()
+    return RunnerRow(
+        runner_id=runner_id,
+        host=host,
+        pid=pid,
+        queue=queue,
+        started_at=now,
+        heartbeat_at=now,
+        job_id=job_id,
+    )
+
+
 def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:
     unique = {(kind, value[:200]) for kind, value in tags}
     return [ReportTagRow(report_pk=report_pk, kind=k, value=v) for k, v in sorted(unique)]
@@ -534,19 +549,8 @@ class Store:
     # --- runners -------------------------------------------------------------------------
 
     def register_runner(self, runner_id: str, host: str, pid: int, queue: str) -> None:
-        now = utcnow()
         with self._write() as session:
-            session.merge(
-                RunnerRow(
-                    runner_id=runner_id,
-                    host=host,
-                    pid=pid,
-                    queue=queue,
-                    started_at=now,
-                    heartbeat_at=now,
-                    job_id=None,
-                )
-            )
+            session.merge(_runner_row(runner_id, host, pid, queue))
 
     def runner_heartbeat(
         self,
@@ -568,17 +572,7 @@ class Store:
                 .values(heartbeat_at=now, job_id=job_id)
             ).rowcount
             if beat == 0:
-                session.merge(
-                    RunnerRow(
-                        runner_id=runner_id,
-                        host=host,
-                        pid=pid,
-                        queue=queue,
-                        started_at=now,
-                        heartbeat_at=now,
-                        job_id=job_id,
-                    )
-                )
+                session.merge(_runner_row(runner_id, host, pid, queue, job_id))
             if job_id is not None and attempt is not None:
                 session.execute(
                     update(JobRow).where(*self._ours(job_id, attempt)).values(heartbeat_at=now)

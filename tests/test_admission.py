@@ -88,3 +88,28 @@ def test_slow_uploads_do_not_starve_the_service(tmp_path):
         assert requests.get(f"{svc.base}/health", timeout=5).status_code == 200
     finally:
         svc.stop()
+
+
+def test_a_body_that_falls_behind_the_minimum_rate_is_cut():
+    import io
+
+    from werkzeug.exceptions import BadRequest, RequestTimeout
+
+    from api.admission import _DeadlineInput
+
+    fast = _DeadlineInput(io.BytesIO(b"x" * 10_000), grace_s=0.1, min_rate=1000)
+    assert len(fast.read(5000)) == 5000
+    time.sleep(0.3)
+    assert fast.read(10)  # 5000 bytes in 0.3 s: ahead of 1000 B/s after the grace
+    slow = _DeadlineInput(io.BytesIO(b"x" * 10_000), grace_s=0.1, min_rate=100_000)
+    slow.read(10)
+    time.sleep(0.3)
+    with pytest.raises(RequestTimeout):
+        slow.read(10)  # 10 bytes in 0.3 s: far behind
+
+    class Broken:
+        def read(self, *args):
+            raise ValueError("Invalid chunk size")
+
+    with pytest.raises(BadRequest):
+        _DeadlineInput(Broken(), grace_s=30, min_rate=1).read(10)

@@ -3,9 +3,7 @@ status and nothing lost."""
 
 from __future__ import annotations
 
-import shutil
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,31 +13,10 @@ from jobs.files import job_dir
 from jobs.runner import JobContext, run_job
 from pipeline import PipelineOptions
 from store import QUEUED, RUNNING, SUCCEEDED, Store, utcnow
+from tests.jobs_factory import stored_job
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
-
-
-def _job(store, jobs_dir, video) -> str:
-    job_id = str(uuid.uuid4())
-    folder = job_dir(jobs_dir, job_id)
-    folder.mkdir(parents=True)
-    shutil.copy(video, folder / "video.media")
-    media = {
-        "field": "video",
-        "name": "video.media",
-        "filename": "a.mp4",
-        "size_bytes": video.stat().st_size,
-        "detected_type": "video/mp4",
-    }
-    store.create_job(
-        job_id=job_id,
-        report_id=str(uuid.uuid4()),
-        request={"media": media},
-        max_attempts=3,
-        queue="embedded",
-    )
-    return job_id
 
 
 def test_a_database_restart_while_a_job_ends_loses_nothing(
@@ -48,7 +25,7 @@ def test_a_database_restart_while_a_job_ends_loses_nothing(
     proxy = TcpProxy("127.0.0.1", 5432)
     url = database_url_postgresql.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
     store = Store(url)
-    job_id = _job(store, tmp_path / "jobs", face_video)
+    job_id = stored_job(store, tmp_path / "jobs", face_video)
     real = store.finish_succeeded
 
     def restart_first(*args, **kwargs):
@@ -74,7 +51,7 @@ def test_a_database_restart_while_a_job_ends_loses_nothing(
 def test_a_full_disk_while_a_job_ends_keeps_the_job_and_its_media(tmp_path, registry, face_video):
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     store = Store(url)
-    job_id = _job(store, tmp_path / "jobs", face_video)
+    job_id = stored_job(store, tmp_path / "jobs", face_video)
     store.register_runner("r", "host", 1, "embedded")
 
     def full(dbapi_connection, _record):  # no page beyond the ones in use: SQLITE_FULL

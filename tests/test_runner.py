@@ -4,7 +4,6 @@ progress that cannot be stored, and settings that would take live runners as dea
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 from pydantic import ValidationError
@@ -53,30 +52,11 @@ def test_settings_refuse_a_stale_time_shorter_than_three_heartbeats():
 
 @pytest.mark.slow
 def test_progress_the_store_cannot_take_does_not_fail_the_job(tmp_path, registry, answer_video):
-    import shutil
-
-    from jobs.files import job_dir
     from pipeline import PipelineOptions
+    from tests.jobs_factory import stored_job
 
     store = Store(f"sqlite:///{tmp_path / 's.sqlite3'}")
-    job_id = str(uuid.uuid4())
-    folder = job_dir(tmp_path / "jobs", job_id)
-    folder.mkdir(parents=True)
-    shutil.copy(answer_video, folder / "video.media")
-    media = {
-        "field": "video",
-        "name": "video.media",
-        "filename": "a.mp4",
-        "size_bytes": answer_video.stat().st_size,
-        "detected_type": "video/mp4",
-    }
-    store.create_job(
-        job_id=job_id,
-        report_id=str(uuid.uuid4()),
-        request={"media": media},
-        max_attempts=3,
-        queue="embedded",
-    )
+    job_id = stored_job(store, tmp_path / "jobs", answer_video)
     calls = []
     real = store.update_progress
 
