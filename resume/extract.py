@@ -41,6 +41,8 @@ class DocumentLimits:
             inflates an entry past its declared size, and checks its CRC).
         max_ratio: Uncompressed / compressed size of any entry over 1 MB (a zip bomb's is in
             the thousands; Word's XML compresses 5-20x).
+        max_xml_bytes: Declared size of the XML parts in all (parsed into trees, ~10x their
+            size in memory; a real resume's are well under 1 MB; images are not parsed).
     """
 
     max_pages: int = 50
@@ -48,6 +50,7 @@ class DocumentLimits:
     max_zip_entries: int = 1000
     max_unzipped_bytes: int = 100_000_000
     max_ratio: float = 100.0
+    max_xml_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,12 @@ def check_zip(data: bytes, limits: DocumentLimits) -> None:
         raise TooLarge(
             f"the DOCX unpacks to {total / 1e6:.0f} MB; this server unpacks at most "
             f"{limits.max_unzipped_bytes / 1e6:.0f} MB (CAA_MAX_DOCX_UNZIPPED_MB)"
+        )
+    xml = sum(e.file_size for e in entries if e.filename.endswith((".xml", ".rels")))
+    if xml > limits.max_xml_bytes:
+        raise TooLarge(
+            f"the DOCX holds {xml / 1e6:.0f} MB of XML; this server parses at most "
+            f"{limits.max_xml_bytes / 1e6:.0f} MB"
         )
     for e in entries:
         if e.file_size > 1_000_000 and e.file_size > limits.max_ratio * max(1, e.compress_size):

@@ -114,3 +114,16 @@ def _pdf_n(n: int) -> bytes:
 def pdf_with_text(chars: int) -> bytes:
     line = "Managed budgets, negotiated contracts and trained new staff in Excel and Python. "
     return make_pdf((line * (chars // len(line) + 1))[:chars])
+
+
+def docx_large_xml(mb: int = 30) -> bytes:
+    """A main part of ``mb`` MB of real paragraphs (compresses ~30x: under the ratio limit)."""
+    rng = __import__("random").Random(0)
+    words = ["Python", "budget", "team", "SQL", "report", "client", "Docker", "plan"]
+    paragraphs = []
+    size = 0
+    while size < mb * 1_000_000:
+        p = _p(" ".join(rng.choice(words) + str(rng.randint(0, 99)) for _ in range(40)))
+        paragraphs.append(p)
+        size += len(p)
+    return docx_with(_body("".join(paragraphs)))

@@ -76,6 +76,14 @@ CASES = [
         "too-large",
     ),
     (
+        "docx-30-mb-of-xml",
+        "POST",
+        "/resumes",
+        lambda m: {"resume": _file(hf.docx_large_xml())},
+        413,
+        "too-large",
+    ),
+    (
         "docx-3000-entries",
         "POST",
         "/resumes",
