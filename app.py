@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from flask import Flask, g, request
@@ -19,6 +20,7 @@ from api.problems import register_error_handlers
 from service.settings import Settings
 from service.wiring import build_registry, pipeline_options
 
+access = logging.getLogger("caa.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Every response: no MIME sniffing, no framing, no referrer. HTML pages (reports) carry inline
 # CSS and SVG only: no script, no outside resource.
@@ -62,7 +64,10 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
         gate=AnalysisGate(max_waiting=settings.analysis_waiting_max),
     )
     app.wsgi_app = BodyDeadline(
-        app.wsgi_app, idle_s=settings.body_idle_timeout_s, min_rate=settings.body_min_kbps * 1000
+        app.wsgi_app,
+        idle_s=settings.body_idle_timeout_s,
+        grace_s=settings.body_grace_s,
+        min_rate=settings.body_min_kbps * 1000,
     )
     CORS(
         app,
@@ -77,8 +82,21 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
         sent = request.headers.get("X-Request-ID", "")
         g.request_id = sent if REQUEST_ID.match(sent) else uuid.uuid4().hex
 
+    @app.before_request
+    def _clock():
+        g.started = time.perf_counter()
+
     @app.after_request
     def _headers(response):
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        access.info(
+            "%s %s %s %.0f ms %s",
+            request.method,
+            rule,  # the route, never the path: ids and query strings stay out of the log
+            response.status_code,
+            (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+            g.get("request_id", "-"),
+        )
         response.headers["X-Request-ID"] = g.get("request_id", "")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

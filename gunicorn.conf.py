@@ -7,14 +7,19 @@ graceful_timeout = 30
 # Threads: a slow upload holds one thread, not the worker; health, resumes, jobs and reports
 # answer while an analysis runs (one per worker at a time: api/admission.py).
 worker_class = "gthread"
-threads = int(os.environ.get("CAA_HTTP_THREADS", "8"))
-accesslog = "-"
+threads = int(os.environ.get("CAA_HTTP_THREADS", "8"))  # validated by Settings (2-64)
+# Requests are logged by the app (route, status, time, request id): no path that carries a
+# candidate's id, no query string.
+accesslog = None
 
 
 def post_worker_init(worker):
     ctx = worker.wsgi.extensions["caa"]  # the app this worker serves (wsgi:app)
     if ctx.settings.preload_models:
-        ctx.models.warm_up(emotion_enabled=ctx.settings.emotion_enabled)
+        ctx.models.warm_up(
+            emotion_enabled=ctx.settings.emotion_enabled,
+            language_check=ctx.settings.language_check,
+        )
 
 
 def on_starting(server):

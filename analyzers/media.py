@@ -69,6 +69,15 @@ class DecodedMedia:
 FRAME_THREADS_ABOVE_PX = 1280 * 720
 
 
+def _moving_video(container):
+    """The first video stream that is not a still attached to audio (an MP3's or M4A's cover
+    art is a one-frame video stream with the attached-picture disposition)."""
+    for stream in container.streams.video:
+        if not stream.disposition & av.stream.Disposition.attached_pic:
+            return stream
+    return None
+
+
 def probe(path: Path) -> MediaInfo:
     """Read stream information without decoding.
 
@@ -77,7 +86,7 @@ def probe(path: Path) -> MediaInfo:
     """
     try:
         with av.open(str(path)) as container:
-            video = container.streams.video[0] if container.streams.video else None
+            video = _moving_video(container)
             audio = container.streams.audio[0] if container.streams.audio else None
             duration = container.duration / av.time_base if container.duration else 0.0
             if not duration:
@@ -168,6 +177,12 @@ def decode(
     if want_video:
         check_video_budget(info, max_frame_pixels, max_fps)
     step = 1.0 / sample_fps
+    # every decoded frame costs, sampled or not: a stream whose timestamps never advance would
+    # decode for ever without reaching a duration check
+    max_decoded = None
+    if max_duration_s is not None:
+        max_decoded = int((max_duration_s + 1) * (max_fps or 240.0) * 1.1)
+    decoded_frames = 0
     last_bin = -1  # frames are sampled as the first frame in each 1 / sample_fps bin
     n_frames = 0
     chunks: list[np.ndarray] = []
@@ -177,7 +192,7 @@ def decode(
     try:
         with av.open(str(path)) as container:
             streams = []
-            vstream = container.streams.video[0] if want_video else None
+            vstream = _moving_video(container) if want_video else None
             astream = container.streams.audio[0] if want_audio else None
             if vstream is not None:
                 # Up to 720p the face workers, not decoding, bound the video half: slice
@@ -197,6 +212,12 @@ def decode(
                 for frame in packet.decode():
                     decoded_any = True
                     if isinstance(frame, av.VideoFrame):
+                        decoded_frames += 1
+                        if max_decoded is not None and decoded_frames > max_decoded:
+                            raise TooLarge(
+                                f"the video holds more than {max_decoded} frames; this server "
+                                "decodes at most its duration limit times its frame-rate limit"
+                            )
                         t = frame.time if frame.time is not None else n_frames * step
                         time_bin = int(np.floor(t * sample_fps + 1e-6))
                         if time_bin <= last_bin:

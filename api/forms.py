@@ -9,12 +9,25 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from api.context import context
-from contracts.errors import InvalidInput, InvalidParameter, MissingField
+from contracts.errors import InvalidInput, InvalidParameter, MissingField, UnsupportedType
 
 CANDIDATE_ID = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
 MAX_NAME_CHARS = 200
 MAX_EMAIL_CHARS = 320
 MAX_URL_CHARS = 2000
+
+
+def require_multipart() -> None:
+    """The analysis endpoints take multipart/form-data only: other bodies (a url-encoded form
+    is parsed whole, at many times its size in memory) are refused before they are read.
+
+    Raises:
+        UnsupportedType (415): another content type.
+    """
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedType(
+            f"send multipart/form-data (this request is {request.mimetype or 'without a type'})"
+        )
 
 
 def text(field: str, *, required: bool = False) -> str | None:

@@ -82,6 +82,7 @@ def submit_job():
     """The fields of /analyze, plus candidate_id, candidate_name, candidate_email and
     callback_url -> 202 with the queued job."""
     ctx = context()
+    forms.require_multipart()
     candidate = forms.candidate_id()
     name = forms.short_text("candidate_name", forms.MAX_NAME_CHARS)
     email = forms.short_text("candidate_email", forms.MAX_EMAIL_CHARS)

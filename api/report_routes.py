@@ -68,18 +68,16 @@ class ReportQuery(BaseModel):
             v += "T00:00:00"
         if isinstance(v, str) and not RFC3339.match(v):
             raise ValueError("an ISO 8601 date (2026-12-01) or time (2026-12-01T09:30:00Z)")
-        if isinstance(v, str):
-            if v.startswith("0000"):
-                return datetime.min
-            try:
-                parsed = handler(v)
-                return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-            except (OverflowError, ValueError):
-                return datetime.min if v < "5000" else datetime.max
-        parsed = handler(v)
+        if isinstance(v, str) and v.startswith("0000"):
+            handler("0001" + v[4:])  # the rest must still be a date
+            return datetime.min  # RFC 3339 allows year 0; Python's dates start at year 1
+        parsed = handler(v)  # an impossible date (2026-02-30) is a ValidationError: 400
         if parsed is None or parsed.tzinfo is None:
             return parsed
-        return parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            return parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is past Python's last date in UTC
+            return datetime.max if parsed.year > 5000 else datetime.min
 
 
 def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary:

@@ -62,6 +62,7 @@ def wants_html() -> bool:
 def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
     """Run the analysis, store its report (CAA_STORE_REPORTS) and answer it."""
     ctx = context()
+    html = wants_html()  # a bad ?format= is refused before any work
     candidate = forms.candidate_id()
     if req.media is not None:  # one analysis at a time per worker process, others in line
         with ctx.gate:
@@ -78,7 +79,7 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
             stored = False
         else:
             stored = True
-    if wants_html():
+    if html:
         response = Response(render_report(report), mimetype="text/html")
     else:
         response = Response(report.model_dump_json(), mimetype="application/json")
@@ -87,6 +88,17 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
         if stored:
             response.headers["Content-Location"] = f"/api/v1/reports/{report.report_id}"
     return response
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return value
 
 
 @bp.post("/reports/html")
@@ -100,7 +112,7 @@ def report_html():
     if not data.strip():
         raise MissingField("send a report as the JSON request body")
     try:
-        body = json.loads(data)
+        body = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError as exc:
         raise InvalidInput("the JSON body is nested too deeply to be a report") from exc
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
@@ -114,6 +126,7 @@ def report_html():
 
 @bp.post("/resumes")
 def resumes():
+    forms.require_multipart()
     folder = uploads.workspace(_settings().upload_dir)
     resume = uploads.save_resume(folder, required=True)
     req = pipeline.AnalysisRequest(resume=resume, sections={"resume"}, strict=True)
@@ -122,6 +135,7 @@ def resumes():
 
 @bp.post("/video/emotion")
 def video_emotion():
+    forms.require_multipart()
     _require_emotion()
     folder = uploads.workspace(_settings().upload_dir)
     media = uploads.save_media(folder, fields=("video",), required=True)
@@ -131,6 +145,7 @@ def video_emotion():
 
 @bp.post("/audio/emotion")
 def audio_emotion():
+    forms.require_multipart()
     _require_emotion()
     folder = uploads.workspace(_settings().upload_dir)
     media = uploads.save_media(folder, fields=MEDIA_FIELDS, required=True)
@@ -140,6 +155,7 @@ def audio_emotion():
 
 @bp.post("/answers/similarity")
 def answer_similarity():
+    forms.require_multipart()
     expected = forms.text("expected_answer", required=True)
     folder = uploads.workspace(_settings().upload_dir)
     media = uploads.save_media(folder, fields=MEDIA_FIELDS, required=True)
@@ -157,6 +173,7 @@ def answer_similarity():
 
 @bp.post("/analyze")
 def analyze():
+    forms.require_multipart()
     folder = uploads.workspace(_settings().upload_dir)
     resume, media = analysis_uploads(folder)
     return _report(

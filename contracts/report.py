@@ -175,7 +175,9 @@ class SpokenLanguage(_Model):
     code: str = Field(description="ISO 639-1 code of the most likely language, e.g. 'en', 'de'.")
     probability: float = Field(ge=0, le=1, description="Probability of that language.")
     english_probability: float = Field(ge=0, le=1)
-    english: bool = Field(description="english_probability >= 0.5.")
+    english: bool = Field(
+        description="English is the most likely language, or english_probability >= 0.5."
+    )
     speech_checked_s: Seconds = Field(description="Seconds of speech the check listened to.")
     model: str
 

@@ -21,9 +21,10 @@ WARNING_CODES: dict[str, str] = {
     "no_speech_detected": "Voice activity detection found no speech in the audio.",
     "speech_emotion_out_of_domain": "Most speech chunks do not resemble the speech the "
     "speech-emotion model was trained on; its labels are extrapolations.",
-    "non_english_speech": "The speech is not English: transcript-based measures and scores are "
-    "not given.",
-    "language_not_checked": "The spoken language could not be identified (model missing).",
+    "non_english_speech": "The speech is not English: the transcript-based measures mean little "
+    "and no score is given.",
+    "language_not_checked": "The spoken language could not be identified (too little speech, or "
+    "the model is missing).",
     "transcript_incomplete": "Part of the detected speech was left untranscribed; measures "
     "built on the words are partial.",
     "empty_transcript": "Nothing was transcribed; answer similarity is 0.",

@@ -156,11 +156,24 @@ class ModelRegistry:
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
 
-    def warm_up(self, *, emotion_enabled: bool = True) -> None:
-        """Load every model this configuration uses (called once per worker at start)."""
+    def warm_up(self, *, emotion_enabled: bool = True, language_check: bool = True) -> None:
+        """Load every model this configuration uses (called once per worker at start). A
+        missing language-identification model is left for the analyses to report
+        (``language_not_checked``), not a reason for the worker not to start."""
+        from models.paths import ModelFileMissing
+
         for role in self._factories:
-            if emotion_enabled or role not in self.EMOTION_ROLES:
-                self.get(role)
+            if role in self.EMOTION_ROLES and not emotion_enabled:
+                continue
+            if role == "language_id":
+                if not language_check:
+                    continue
+                try:
+                    self.get(role)
+                except ModelFileMissing as exc:
+                    log.warning("language identification unavailable: %s", exc.detail)
+                continue
+            self.get(role)
 
     def status(self) -> dict[str, dict[str, Any]]:
         """Per role: loaded or not, model name and load time in ms."""

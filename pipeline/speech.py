@@ -180,6 +180,7 @@ def analyze_speech(
 
 
 LANGUAGE_CHECK_S = 30.0  # Whisper identifies the language from one 30 s window
+LANGUAGE_MIN_SPEECH_S = 1.0  # less speech than this gives no verdict
 
 
 def spoken_language(
@@ -206,6 +207,15 @@ def spoken_language(
         total += len(piece)
         if total >= budget:
             break
+    if total < LANGUAGE_MIN_SPEECH_S * SAMPLE_RATE_HZ:
+        warnings.append(
+            warning(
+                "language_not_checked",
+                f"Only {total / SAMPLE_RATE_HZ:.1f} s of speech: too little to tell its "
+                "language; the transcript assumes English.",
+            )
+        )
+        return None
     try:
         model = models.get("language_id")
     except ModelFileMissing:
@@ -222,7 +232,7 @@ def spoken_language(
         code=code,
         probability=round(probability, 4),
         english_probability=round(english, 4),
-        english=english >= 0.5,
+        english=code == "en" or english >= 0.5,
         speech_checked_s=round(total / SAMPLE_RATE_HZ, 2),
         model=model.name,
     )
@@ -232,8 +242,8 @@ def spoken_language(
                 "non_english_speech",
                 f"The speech sounds like '{code}' (probability {probability:.0%}; English "
                 f"{english:.0%}). This service transcribes English only: the transcript is "
-                "not what was said, and the pace, fillers, language measures, similarity and "
-                "scores built on it are not given.",
+                "not what was said, so the pace, fillers, language measures and similarity "
+                "built on it mean little, and no score is given.",
             )
         )
     return spoken

@@ -92,7 +92,10 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest pause in a request body's arrival (408 after)."
     )
     body_min_kbps: float = Field(
-        20.0, gt=0, description="Least average upload rate, kB/s, after a 30 s grace (408)."
+        20.0, gt=0, description="Least average upload rate, kB/s, after the grace (408)."
+    )
+    body_grace_s: float = Field(
+        30.0, gt=0, description="Time a request body gets before its rate is checked."
     )
     log_level: str = "INFO"
 
@@ -139,6 +142,15 @@ class Settings(BaseSettings):
         description="A running analysis that reports no progress this long (a hung decoder or "
         "model) ends its runner process; the job runs again.",
     )
+
+    @model_validator(mode="after")
+    def _threads_for_short_requests(self) -> Settings:
+        if self.analysis_waiting_max > self.http_threads - 2:
+            raise ValueError(
+                "CAA_ANALYSIS_WAITING_MAX must leave two of CAA_HTTP_THREADS for short requests "
+                f"(at most {self.http_threads - 2})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _heartbeat_fits(self) -> Settings:

@@ -82,7 +82,9 @@ def build_job_context(settings: Settings) -> JobContext:
     store = build_store(settings)  # a runner started alone migrates too (a no-op at head)
     models = build_registry(settings)
     if settings.preload_models:
-        models.warm_up(emotion_enabled=settings.emotion_enabled)
+        models.warm_up(
+            emotion_enabled=settings.emotion_enabled, language_check=settings.language_check
+        )
     rid = runner_id()
     host, pid = socket.gethostname(), os.getpid()
     store.register_runner(rid, host, pid, settings.queue)

@@ -127,3 +127,27 @@ def docx_large_xml(mb: int = 30) -> bytes:
         paragraphs.append(p)
         size += len(p)
     return docx_with(_body("".join(paragraphs)))
+
+
+def docx_disguised_xml(mb: int = 8) -> bytes:
+    """The main part renamed ``word/d.bin`` (its type declared in [Content_Types].xml, the
+    package relationship pointing at it), holding ``mb`` MB of XML, beside a small decoy
+    ``word/document.xml`` that nothing points to."""
+    import warnings
+
+    big = zipfile.ZipFile(io.BytesIO(docx_large_xml(mb)))
+    out = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        warnings.simplefilter("ignore")  # a duplicate entry name is part of the trick
+        for item in big.infolist():
+            data = big.read(item)
+            name = item.filename
+            if name == "word/document.xml":
+                name = "word/d.bin"
+            elif name == "[Content_Types].xml":
+                data = data.replace(b'PartName="/word/document.xml"', b'PartName="/word/d.bin"')
+            elif name == "_rels/.rels":
+                data = data.replace(b"word/document.xml", b"word/d.bin")
+            z.writestr(name, data)
+        z.writestr("word/document.xml", _body(_p("decoy")))
+    return out.getvalue()

@@ -58,12 +58,54 @@ def _slow_upload(port: int, hold: threading.Event, result: dict) -> None:
     s.close()
 
 
+def _trickle(port: int, result: dict) -> None:
+    """Headers, then one byte of body every 2 s: each read of the server blocks for long."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(
+        b"POST /api/v1/resumes HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+        b"Content-Type: multipart/form-data; boundary=b\r\n\r\n"
+    )
+    s.settimeout(2)
+    t0 = time.monotonic()
+    answer = b""
+    while time.monotonic() - t0 < 40 and not answer:
+        try:
+            s.sendall(b"x")
+            answer = s.recv(200)
+        except TimeoutError:
+            continue
+        except OSError:
+            break
+    result["answer"] = answer.decode(errors="replace")
+    result["after_s"] = time.monotonic() - t0
+    s.close()
+
+
+@pytest.mark.slow
+def test_a_trickling_upload_is_cut_even_while_a_read_blocks(tmp_path):
+    svc = ServiceProcess(
+        tmp_path / "var",
+        tmp_path / "service.log",
+        CAA_HTTP_THREADS="4",
+        CAA_ANALYSIS_WAITING_MAX="2",
+        CAA_BODY_GRACE_S="2",
+    ).start()
+    try:
+        result: dict = {}
+        _trickle(svc.port, result)
+        assert result["answer"].startswith("HTTP/1.1 408"), result
+        assert result["after_s"] < 10
+    finally:
+        svc.stop()
+
+
 @pytest.mark.slow
 def test_slow_uploads_do_not_starve_the_service(tmp_path):
     svc = ServiceProcess(
         tmp_path / "var",
         tmp_path / "service.log",
         CAA_HTTP_THREADS="4",
+        CAA_ANALYSIS_WAITING_MAX="2",
         CAA_BODY_IDLE_TIMEOUT_S="3",
     ).start()
     try:
@@ -97,11 +139,11 @@ def test_a_body_that_falls_behind_the_minimum_rate_is_cut():
 
     from api.admission import _DeadlineInput
 
-    fast = _DeadlineInput(io.BytesIO(b"x" * 10_000), grace_s=0.1, min_rate=1000)
-    assert len(fast.read(5000)) == 5000
+    fast = _DeadlineInput(io.BytesIO(b"x" * 200_000), grace_s=0.1, min_rate=1000)
+    assert len(fast.read(150_000)) == 150_000  # read in 64 KiB pieces
     time.sleep(0.3)
-    assert fast.read(10)  # 5000 bytes in 0.3 s: ahead of 1000 B/s after the grace
-    slow = _DeadlineInput(io.BytesIO(b"x" * 10_000), grace_s=0.1, min_rate=100_000)
+    assert fast.read(10)  # far ahead of 1000 B/s after the grace
+    slow = _DeadlineInput(io.BytesIO(b"x" * 10_000), grace_s=0.1, min_rate=1_000_000)
     slow.read(10)
     time.sleep(0.3)
     with pytest.raises(RequestTimeout):

@@ -215,6 +215,8 @@ def test_submission_errors(service, face_rgb):
     far = "9999-12-31T23:59:59-01:00"  # valid RFC 3339, beyond datetime's range in UTC
     assert client.get(f"/api/v1/reports?since={far}").get_json()["reports"] == []
     assert client.get("/api/v1/reports?until=0000-01-01T00:00:00Z").status_code == 200
+    for impossible in ("2026-02-30", "2026-13-01T00:00:00Z", "2026-01-01T25:00:00", "0000-13-01"):
+        assert_problem(client.get(f"/api/v1/reports?since={impossible}"), 400, "invalid-parameter")
     from store import encode_cursor
 
     huge = encode_cursor(10**47)
