@@ -248,11 +248,16 @@ def decode(
                     chunks.append(r.to_ndarray()[0].copy())
     except av.error.FFmpegError as exc:
         raise CorruptFile(f"the media file is corrupt or truncated ({exc.strerror})") from exc
+    except (ValueError, IndexError, UnicodeDecodeError, OverflowError) as exc:
+        # PyAV's conversions on a stream FFmpeg decoded but cannot convert (odd pixel or
+        # sample formats, frames that change size mid-stream)
+        raise CorruptFile(f"the media file cannot be decoded ({type(exc).__name__})") from exc
     if not decoded_any or (want_video and n_frames == 0):
         raise CorruptFile("no frame could be decoded from the media file")
     audio = None
     if want_audio:
-        audio = np.clip(np.concatenate(chunks) if chunks else np.zeros(0, np.float32), -1.0, 1.0)
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        audio = np.clip(np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
         audio = audio.astype(np.float32, copy=False)
         if len(audio) == 0:
             raise CorruptFile("the audio track holds no decodable samples")

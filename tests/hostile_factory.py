@@ -151,3 +151,16 @@ def docx_disguised_xml(mb: int = 8) -> bytes:
             z.writestr(name, data)
         z.writestr("word/document.xml", _body(_p("decoy")))
     return out.getvalue()
+
+
+def wav_float(samples, rate: int = 16_000, channels: int = 1) -> bytes:
+    """A WAV of 32-bit float samples (format 3), NaN and infinities allowed."""
+    import struct
+
+    import numpy as np
+
+    data = np.asarray(samples, dtype="<f4").tobytes()
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * 4 * channels, 4 * channels, 32)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    body += b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body

@@ -15,6 +15,7 @@ from app import create_app
 from models.registry import get_registry
 from service.settings import Settings
 from tests import hostile_factory as hf
+from tests import media_factory
 from tests.conftest import make_docx, make_image_pdf, make_pdf, png_bytes
 
 SECRET = "Jane-Q-Secretname"  # in file names and form text: must never reach the log
@@ -354,6 +355,60 @@ CASES = [
         400,
         "missing-field",
     ),
+    (
+        "wav-with-nan-and-infinity",
+        "POST",
+        "/audio/emotion",
+        lambda m: {
+            "audio": _file(
+                hf.wav_float(np.tile([0.1, np.nan, np.inf, -np.inf, -0.2], 16_000)), "a.wav"
+            )
+        },
+        200,
+        None,
+    ),
+    (
+        "wav-8-channels-96-khz",
+        "POST",
+        "/audio/emotion",
+        lambda m: {
+            "audio": _file(
+                hf.wav_float(np.zeros(96_000 * 8, np.float32), rate=96_000, channels=8), "a.wav"
+            )
+        },
+        200,
+        None,
+    ),
+    (
+        "video-2x2-pixels",
+        "POST",
+        "/video/emotion",
+        lambda m: {
+            "video": _file(
+                media_factory.write_video(
+                    m["tmp"] / "tiny.mp4", np.zeros((2, 2, 3), np.uint8), 1.0
+                ).read_bytes(),
+                "v.mp4",
+            )
+        },
+        200,
+        None,
+    ),
+    (
+        "video-one-frame",
+        "POST",
+        "/video/emotion",
+        lambda m: {
+            "video": _file(
+                media_factory.write_video(
+                    m["tmp"] / "one.mp4", m["face_rgb"][::4, ::4], 0.1
+                ).read_bytes(),
+                "v.mp4",
+            )
+        },
+        200,
+        None,
+    ),
     # --- forms ---------------------------------------------------------------------------
     ("form-1500-parts", "POST", "/analyze", lambda m: _multipart(1500), 413, None),
     (
@@ -610,8 +665,9 @@ def hostile(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def media(face_rgb, face_video, speech_wav, silent_face_video):
+def media(face_rgb, face_video, speech_wav, silent_face_video, tmp_path_factory):
     return {
+        "tmp": tmp_path_factory.mktemp("hostile-media"),
         "face_rgb": face_rgb,
         "face_video": face_video,
         "speech_wav": speech_wav,
