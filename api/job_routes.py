@@ -54,6 +54,11 @@ def _view(row, candidate_id=None):
     return job_view(ctx.store, row, candidate_id=candidate_id, workers=ctx.settings.job_workers)
 
 
+def _retry_after(view) -> str:
+    """When to poll again, seconds: a quarter of the ETA, 1-30."""
+    return str(max(1, min(30, math.ceil((view.eta_s or 4) / 4))))
+
+
 def _file(upload) -> dict | None:
     if upload is None:
         return None
@@ -115,7 +120,7 @@ def submit_job():
     view = _view(row, candidate)
     response = _json(view, 202)
     response.headers["Location"] = view.links.self
-    response.headers["Retry-After"] = str(max(1, min(30, math.ceil((view.eta_s or 4) / 4))))
+    response.headers["Retry-After"] = _retry_after(view)
     return response
 
 
@@ -128,7 +133,7 @@ def get_job(job_id):
     view = _view(row)
     response = _json(view)
     if view.status in ("queued", "running"):
-        response.headers["Retry-After"] = str(max(1, min(30, math.ceil((view.eta_s or 4) / 4))))
+        response.headers["Retry-After"] = _retry_after(view)
     return response
 
 

@@ -50,11 +50,9 @@ LABELS = {
     "resume_skills_evidenced_ratio": "Resume skills named in the answer (share)",
     "job_skills_match_ratio": "Job skills on the resume (share)",
 }
-# The report section each warning is about: a page that does not show the section does not
-# show the warning (it would point at nothing).
-WARNING_SECTION = {
-    "speech_emotion_out_of_domain": "audio_emotion",
-}
+# Warnings about sections this page does not show (speech emotion): shown, they would point at
+# nothing.
+HIDDEN_WARNINGS = frozenset({"speech_emotion_out_of_domain"})
 
 
 def label(name: str) -> str:
@@ -64,8 +62,7 @@ def label(name: str) -> str:
 
 def visible_warnings(report: Report) -> list:
     """The warnings about what the page shows."""
-    shown = {"audio_emotion": False}
-    return [w for w in report.warnings if shown.get(WARNING_SECTION.get(w.code, ""), True)]
+    return [w for w in report.warnings if w.code not in HIDDEN_WARNINGS]
 
 
 def _polyline(points: list[tuple[float, float]], x_max: float, y_max: float, color: str) -> str:

@@ -55,9 +55,9 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
     )
 
 
-def build_store(settings: Settings, *, migrate: bool = True) -> Store:
+def build_store(settings: Settings) -> Store:
     """The results store at ``settings.store_url`` (migrated to the newest revision)."""
-    return Store(settings.store_url, migrate=migrate)
+    return Store(settings.store_url)
 
 
 def queue_path(settings: Settings):
