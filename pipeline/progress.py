@@ -112,6 +112,13 @@ class StageTracker:
             state.status, state.progress = SKIPPED, 1.0
         self._notify(force=True)
 
+    def skip_pending(self) -> None:
+        """Mark every stage that never started as skipped (the analysis did not need it)."""
+        with self._lock:
+            pending = [s.name for s in self._stages.values() if s.status == PENDING]
+        for name in pending:
+            self.skip(name)
+
     def fail_running(self) -> None:
         """Mark the stages still running as failed (the analysis ended with an error)."""
         now = time.perf_counter()
