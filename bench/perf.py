@@ -92,6 +92,7 @@ class Service:
                 **os.environ,
                 "CAA_LOG_LEVEL": "WARNING",
                 "CAA_VAR_DIR": self._state.name,  # reports stored there, not in var/
+                "MALLOC_ARENA_MAX": "2",  # as service.serve starts it
                 **(env or {}),
             },
             stdout=self._log,

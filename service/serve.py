@@ -29,6 +29,7 @@ from service.wiring import build_queue, build_store
 
 log = logging.getLogger("caa.serve")
 RESTART_BACKOFF_S = (1, 2, 5, 10, 30)
+MALLOC_ARENA_MAX = "2"
 STOP_TIMEOUT_S = 25.0  # then SIGKILL; `docker stop` should allow 30 s (--stop-timeout 30)
 
 
@@ -43,6 +44,10 @@ class Child:
 
     def start(self) -> None:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        # glibc gives each thread its own heap arena; with gunicorn's threads and the
+        # analysis threads that grew a worker's RSS by ~0.3 GB on a 10-minute video
+        # (docs/PERFORMANCE.md): two arenas per process
+        env.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
         self.proc = subprocess.Popen(self.argv, cwd=REPO_ROOT, env=env)
         log.info("started %s (pid %d)", self.name, self.proc.pid)
 
