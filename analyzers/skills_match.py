@@ -1,13 +1,84 @@
 """Skills the job asks for against the resume, and whether the spoken answer gives evidence of
-each resume skill (same taxonomy and matcher as the resume: resume/skills.py)."""
+each resume skill (same taxonomy and extractor as the resume: resume/skills.py)."""
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
+from resume.normalize import norm_phrase
 from resume.skills import Taxonomy, find_skills, skill_spans
+
+# A line that opens the optional part of a posting, or the required part.
+NICE_HEADING = re.compile(
+    r"\s*(?:nice[\s-]+to[\s-]+haves?|(?:it'?s\s+)?a\s+plus|pluses|bonus(?:\s+points)?|preferred"
+    r"(?:\s+(?:qualifications|skills|experience))?|desirable(?:\s+skills)?|good\s+to\s+have"
+    r"|nice\s+extras|optional|what\s+would\s+be\s+nice|extra\s+credit|advantageous)\s*:?\s*",
+    re.I,
+)
+REQUIRED_HEADING = re.compile(
+    r"\s*(?:requirements?|required(?:\s+(?:skills|qualifications|experience))?|must[\s-]+haves?"
+    r"|essential(?:\s+(?:skills|criteria))?|qualifications|what\s+you(?:'ll)?\s+(?:need|bring)"
+    r"|what\s+you\s+must\s+bring|who\s+you\s+are|skills(?:\s+(?:and|&)\s+experience)?"
+    r"|responsibilities|what\s+you\s+will\s+do|the\s+role|about\s+the\s+role)\s*:?\s*",
+    re.I,
+)
+NICE_CUE = re.compile(
+    r"\b(?:is\s+a\s+(?:big\s+|real\s+)?plus|a\s+plus|nice\s+to\s+have|preferred|preferably"
+    r"|ideally|desirable|bonus|an\s+asset|advantage|advantageous|would\s+be\s+(?:great|nice)"
+    r"|not\s+required|optional|also\s+counts)\b",
+    re.I,
+)
+REQUIRED_CUE = re.compile(r"\b(?:must|required|essential|mandatory|need\s+to\s+have)\b", re.I)
+
+
+def requirement_at(text: str, position: int) -> str:
+    """``nice_to_have`` or ``required`` for a skill mentioned at ``position`` of a job
+    description: a cue in its own sentence wins ("Kubernetes is a plus", "must know SQL"; a
+    "preferred but not required" counts as nice to have), else the section it stands in (the
+    nearest heading line above it), else required."""
+    start = max(text.rfind(c, 0, position) for c in ".;!?\n") + 1
+    ends = [i for i in (text.find(c, position) for c in ".;!?\n") if i >= 0]
+    sentence = text[start : min(ends) if ends else len(text)]
+    if NICE_CUE.search(sentence):
+        return "nice_to_have"
+    if REQUIRED_CUE.search(sentence):
+        return "required"
+    for line in reversed(text[:start].split("\n")):
+        head = line.strip().rstrip(":").strip()
+        if not head or len(head.split()) > 6:
+            continue
+        if NICE_HEADING.fullmatch(head):
+            return "nice_to_have"
+        if REQUIRED_HEADING.fullmatch(head):
+            return "required"
+    return "required"
+
+
+def _key(name: str) -> str:
+    n = norm_phrase(name)
+    return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
+
+
+def _covering(job: Skill, resume_skills: Sequence[Skill]) -> tuple[Skill | None, str | None]:
+    """The resume skill that covers a job skill and how it was found."""
+    if job.source_id is not None:
+        for r in resume_skills:
+            if r.source_id == job.source_id:
+                return r, "same_skill"
+    key = _key(job.name)
+    for r in resume_skills:
+        if _key(r.name) == key:
+            return r, "same_name"
+    words = set(norm_phrase(job.name).split())
+    if words:
+        for r in resume_skills:
+            if words <= set(norm_phrase(r.name).split()):
+                return r, "more_specific"
+    return None, None
+
 
 QUOTE_WORDS = 6  # words of context on each side of a spoken mention
 
@@ -27,6 +98,7 @@ def skills_match(
     taxonomy: Taxonomy,
     job_description: str | None = None,
     words: Sequence[Word] | None = None,
+    semantic=None,
 ) -> SkillsMatch:
     """Match job skills to resume skills and find spoken evidence of resume skills.
 
@@ -35,24 +107,34 @@ def skills_match(
         taxonomy: The skills taxonomy.
         job_description: Job description text; None skips the job side.
         words: Transcript words; None skips the spoken-evidence side.
+        semantic: resume.semantic.SemanticSkillModel for the job description's skills stated
+            in prose (as for the resume); None: the gazetteer alone.
 
     Returns:
-        Job skills with ``on_resume``, matched / missing names and their ratio; for every resume
+        Job skills with ``requirement``, ``on_resume`` and the resume skill that covers each
+        (``matched_by``), matched / missing names (required first) and their ratio; for every resume
         skill, whether the answer mentions it (``evidenced_in_answer``) with the quote and the
         time of the first mention.
     """
-    on_resume = {s.name for s in resume_skills}
     job: list[JobSkill] = []
     if job_description:
-        job = [
-            JobSkill(
-                name=s.name,
-                category=s.category,
-                source_id=s.source_id,
-                on_resume=s.name in on_resume,
+        for s in find_skills(job_description, taxonomy, semantic=semantic, kind="job"):
+            covered, how = _covering(s, resume_skills)
+            position = s.evidence_spans[0].start_char if s.evidence_spans else 0
+            job.append(
+                JobSkill(
+                    name=s.name,
+                    category=s.category,
+                    source_id=s.source_id,
+                    match=s.match,
+                    confidence=s.confidence,
+                    requirement=requirement_at(job_description, position),
+                    on_resume=covered is not None,
+                    resume_skill=covered.name if covered else None,
+                    matched_by=how,
+                )
             )
-            for s in find_skills(job_description, taxonomy)
-        ]
+        job.sort(key=lambda j: j.requirement != "required")
     evidence: list[ResumeSkillEvidence] = []
     if words is not None:
         text, starts = _transcript_index(words)
@@ -81,6 +163,7 @@ def skills_match(
         job_skills=job,
         matched=matched,
         missing=[j.name for j in job if not j.on_resume],
+        missing_required=[j.name for j in job if not j.on_resume and j.requirement == "required"],
         match_ratio=round(len(matched) / len(job), 3) if job else None,
         resume_skills=evidence,
         evidenced_ratio=round(sum(e.evidenced_in_answer for e in evidence) / len(evidence), 3)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.4.0"
+SCHEMA_VERSION = "1.5.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -73,16 +73,53 @@ class Inputs(_Model):
     job_description_chars: int | None = None
 
 
+class TextSpan(_Model):
+    start_char: int = Field(ge=0, description="Offset of the mention's first character.")
+    end_char: int = Field(ge=0, description="Offset just past the mention's last character.")
+
+
 class Skill(_Model):
-    name: str = Field(description="Canonical skill name from the taxonomy.")
+    name: str = Field(
+        description="The taxonomy's canonical name (match exact or alias), else the phrase as "
+        "the document states it (match semantic or unlinked)."
+    )
     category: Literal["technical", "tool", "soft", "language", "knowledge", "skill"]
-    source: Literal["ESCO", "O*NET", "curated"]
-    source_id: str = Field(
+    source: Literal["ESCO", "O*NET", "curated", "resume"] = Field(
+        description="Where the skill's identity comes from; 'resume' (or the job description) "
+        "when no taxonomy holds it."
+    )
+    source_id: str | None = Field(
         description="ESCO concept URI, O*NET commodity code + example, or caa:<name> for the "
-        "project's curated common skills (resume/data/common_skills.csv)."
+        "project's curated common skills (resume/data/common_skills.csv); null when the "
+        "source is the document itself."
+    )
+    match: Literal["exact", "alias", "semantic", "unlinked"] = Field(
+        "exact",
+        description="How the phrase was tied to the taxonomy: its canonical name, one of its "
+        "alternative names, by meaning (sentence-embedding cosine similarity to an ESCO "
+        "preferred label, see link_cosine), or not at all.",
+    )
+    confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Probability that a careful reader lists this as a skill the document "
+        "states (logistic regression over the phrase and its context, cross-validated on the "
+        "tuning sets: resume/data/SKILL_CLASSIFIER.md); null where no model scored it.",
+    )
+    taxonomy_label: str | None = Field(
+        None, description="For match 'semantic': the preferred label of the linked ESCO skill."
+    )
+    link_cosine: float | None = Field(
+        None, ge=-1, le=1, description="For match 'semantic': cosine similarity of the link."
     )
     mentions: int = Field(ge=1, description="Times the skill is mentioned.")
     evidence: list[str] = Field(description="Up to 3 short snippets around mentions.")
+    evidence_spans: list[TextSpan] = Field(
+        default_factory=list,
+        description="Where the mentions quoted in evidence stand in the document's text "
+        "(same order).",
+    )
 
 
 class ResumeSection(_Model):
@@ -408,8 +445,27 @@ class Delivery(_Model):
 class JobSkill(_Model):
     name: str
     category: str
-    source_id: str
+    source_id: str | None
+    match: Literal["exact", "alias", "semantic", "unlinked"] = Field(
+        "exact", description="How the job description's phrase was tied to the taxonomy."
+    )
+    confidence: float | None = Field(None, ge=0, le=1, description="As for resume skills.")
+    requirement: Literal["required", "nice_to_have"] = Field(
+        "required",
+        description="'nice_to_have' where the posting says so (a 'Nice to have' / 'Preferred' "
+        "/ 'Bonus' section, or 'is a plus', 'preferred', 'ideally', 'desirable', 'an asset' in "
+        "the sentence); 'required' otherwise.",
+    )
     on_resume: bool
+    resume_skill: str | None = Field(
+        None, description="The resume skill that covers it (null when none does)."
+    )
+    matched_by: Literal["same_skill", "same_name", "more_specific"] | None = Field(
+        None,
+        description="How the resume skill was found: the same taxonomy concept (source_id), "
+        "the same name (case, punctuation and grammatical number aside), or a resume skill "
+        "whose name holds every word of the job's ('Epic EHR' for 'Epic').",
+    )
 
 
 class ResumeSkillEvidence(_Model):
@@ -425,7 +481,10 @@ class ResumeSkillEvidence(_Model):
 class SkillsMatch(_Model):
     job_skills: list[JobSkill] = Field(description="Skills the job description asks for.")
     matched: list[str]
-    missing: list[str] = Field(description="Job skills not on the resume.")
+    missing: list[str] = Field(description="Job skills not on the resume, required first.")
+    missing_required: list[str] = Field(
+        default_factory=list, description="Required job skills not on the resume."
+    )
     match_ratio: float | None = Field(None, ge=0, le=1, description="matched / job skills.")
     resume_skills: list[ResumeSkillEvidence] = Field(
         description="Each resume skill and whether the spoken answer mentions it."

@@ -65,8 +65,9 @@ class ModelRegistry:
     (the tiny.en encoder the speech-emotion classifier reads; the same object as ``whisper``
     when that is tiny.en),
     ``embedder`` (all-MiniLM-L6-v2), ``speech_emotion`` (project-trained classifier),
-    ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER), ``language_id`` (Whisper base:
-    the spoken language's identification).
+    ``parser`` (spaCy en_core_web_sm), ``sentiment`` (VADER),
+    ``language_id`` (Whisper base: the spoken language's identification); and the roles
+    that upper layers add with :meth:`register` (``skills``: pipeline.orchestrator).
     """
 
     EMOTION_ROLES = ("facial_expression", "speech_emotion", "speech_emotion_encoder")
@@ -137,6 +138,11 @@ class ModelRegistry:
         from models.whisper import WhisperModel
 
         return WhisperModel(cpu_threads=self._whisper_threads, model="base")
+
+    def register(self, role: str, factory: Callable[[], Any]) -> None:
+        """Add a role whose model an upper layer knows how to build (kept if already there)."""
+        with self._lock:
+            self._factories.setdefault(role, factory)
 
     def get(self, role: str) -> Any:
         """The model for ``role``, loading it on first call.

@@ -35,6 +35,7 @@ from contracts.report import (
     SkillsMatch,
 )
 from contracts.warnings import warning
+from models import paths
 from pipeline.progress import StageTracker, Timings
 from pipeline.quality import truncation_warning
 from pipeline.request import (
@@ -138,7 +139,13 @@ def run(
         files: list[InputFile] = []
         resume = None
         if req.resume is not None and "resume" in req.sections:
-            resume = resume_stage(req.resume, tracker.on_progress, timer, options.document_limits)
+            resume = resume_stage(
+                req.resume,
+                tracker.on_progress,
+                timer,
+                options.document_limits,
+                semantic=skill_model(models),
+            )
             files.append(resume.input_file)
             warnings += resume.warnings
         speech, video = SpeechHalf(), VideoHalf()
@@ -162,7 +169,9 @@ def run(
             )
         match = None
         if "skills_match" in req.sections and resume is not None:
-            match = skills_match_stage(req, resume.section, speech, tracker.on_progress, timer)
+            match = skills_match_stage(
+                req, resume.section, speech, tracker.on_progress, timer, skill_model(models)
+            )
         scores = None
         if "delivery" in req.sections and delivery is not None:
             scores = scoring_stage(delivery, speech, match, tracker.on_progress)
@@ -212,10 +221,39 @@ def input_file(f: UploadedFile, info: media.MediaInfo | None = None) -> InputFil
     )
 
 
+def register_roles(models) -> None:
+    """Add the pipeline's own model roles to a models.registry.ModelRegistry: ``skills``, the
+    skill-phrase classifier and ESCO linker (resume/semantic.py) on the parser's tagger."""
+
+    def build():
+        from resume.semantic import SemanticSkillModel
+
+        return SemanticSkillModel(
+            models.get("parser").tag, load_taxonomy(), tokenizer_path=paths.minilm_tokenizer()
+        )
+
+    models.register("skills", build)
+
+
+def skill_model(models):
+    """The ``skills`` model of the registry (registering the role on first use); None without
+    a registry (the gazetteer alone then)."""
+    if models is None:
+        return None
+    register_roles(models)
+    return models.get("skills")
+
+
 def resume_stage(
-    upload: UploadedFile, on_progress, timer: Timings, limits: DocumentLimits | None = None
+    upload: UploadedFile,
+    on_progress,
+    timer: Timings,
+    limits: DocumentLimits | None = None,
+    semantic=None,
 ) -> ResumeResult:
-    """Resume text (resume.extract) and its skills (resume.skills).
+    """Resume text (resume.extract) and its skills (resume.skills; with ``semantic``, a
+    resume.semantic.SemanticSkillModel, also the skills stated in prose and lists that the
+    taxonomy does not name).
 
     Raises:
         contracts.errors.UnsupportedType, CorruptFile, TooLarge, NoExtractableText.
@@ -227,7 +265,7 @@ def resume_stage(
     on_progress("resume", 0.5)
     t0 = time.perf_counter()
     tax = load_taxonomy()
-    skills = find_skills(text.text, tax)
+    skills = find_skills(text.text, tax, semantic=semantic)
     timer.add("resume_skills", time.perf_counter() - t0)
     result = ResumeResult(
         section=ResumeSection(
@@ -371,9 +409,15 @@ def media_halves(
 
 
 def skills_match_stage(
-    req: AnalysisRequest, resume: ResumeSection, speech: SpeechHalf, on_progress, timer: Timings
+    req: AnalysisRequest,
+    resume: ResumeSection,
+    speech: SpeechHalf,
+    on_progress,
+    timer: Timings,
+    semantic=None,
 ) -> SkillsMatch | None:
-    """The resume's skills against the job description and the spoken answer (when either)."""
+    """The resume's skills against the job description and the spoken answer (when either);
+    ``semantic`` as for :func:`resume_stage`."""
     on_progress("skills_match", 0.0)
     t0 = time.perf_counter()
     words = speech.transcript.words if speech.transcript else None
@@ -384,6 +428,7 @@ def skills_match_stage(
             taxonomy=load_taxonomy(),
             job_description=req.job_description,
             words=words,
+            semantic=semantic,
         )
     timer.add("skills_match", time.perf_counter() - t0)
     on_progress("skills_match", 1.0)

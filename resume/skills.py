@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from contracts.report import Skill
-from resume.normalize import tokens
+from contracts.report import Skill, TextSpan
+from resume.normalize import norm_phrase, tokens
 
 TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "skills_taxonomy.json.gz"
 MAX_NGRAM = 8
@@ -200,38 +200,136 @@ def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str |
     return next_token not in FUNCTION_WORDS
 
 
-def find_skills(text: str, taxonomy: Taxonomy | None = None) -> list[Skill]:
+def _snippet(text: str, start: int, end: int) -> str:
+    a, b = max(0, start - EVIDENCE_CHARS), min(len(text), end + EVIDENCE_CHARS)
+    snippet = re.sub(r"\s+", " ", text[a:b]).strip()
+    return ("…" if a else "") + snippet + ("…" if b < len(text) else "")
+
+
+def _evidence(text: str, spans: list[tuple[int, int]]) -> dict:
+    shown = spans[:MAX_EVIDENCE]
+    return {
+        "mentions": len(spans),
+        "evidence": [_snippet(text, a, b) for a, b in shown],
+        "evidence_spans": [TextSpan(start_char=a, end_char=b) for a, b in shown],
+    }
+
+
+def find_skills(
+    text: str, taxonomy: Taxonomy | None = None, semantic=None, kind: str = "resume"
+) -> list[Skill]:
     """Skills stated in ``text``.
 
     Args:
         text: Plain text (a resume, a job description, a transcript).
         taxonomy: Defaults to the bundled taxonomy.
+        semantic: A ``resume.semantic.SemanticSkillModel``: adds the skills stated in prose
+            and lists that the gazetteer does not hold, and a ``confidence`` for every skill.
+            None: the gazetteer alone (confidence null).
+        kind: ``resume`` or ``job`` (job descriptions: the classifier's threshold for them).
 
     Returns:
-        One Skill per canonical skill found, most-mentioned first, with up to three evidence
-        snippets of +-40 characters around its mentions.
+        One Skill per skill found, most-mentioned first, with up to three evidence snippets of
+        +-40 characters around its mentions and their character spans.
     """
     tax = taxonomy or load_taxonomy()
+    found = skill_spans(text, tax)
     skills = []
-    for idx, spans in skill_spans(text, tax).items():
+    confidences = _gazetteer_confidence(text, tax, found, semantic)
+    for idx, spans in found.items():
         s = tax.skills[idx]
-        evidence = []
-        for start, end in spans[:MAX_EVIDENCE]:
-            a, b = max(0, start - EVIDENCE_CHARS), min(len(text), end + EVIDENCE_CHARS)
-            snippet = re.sub(r"\s+", " ", text[a:b]).strip()
-            evidence.append(("…" if a else "") + snippet + ("…" if b < len(text) else ""))
+        surface = {norm_phrase(text[a:b]) for a, b in spans}
+        exact = norm_phrase(s["name"]) in surface
         skills.append(
             Skill(
                 name=s["name"],
                 category=s["category"],
                 source=s["source"],
                 source_id=s["id"],
-                mentions=len(spans),
-                evidence=evidence,
+                match="exact" if exact else "alias",
+                confidence=confidences.get(idx),
+                **_evidence(text, spans),
             )
         )
-    skills.sort(key=lambda k: (-k.mentions, k.name.lower()))
+    if semantic is not None:
+        skills += _semantic_skills(text, tax, semantic, kind, found)
+    skills.sort(key=lambda k: (-k.mentions, -(k.confidence or 0), k.name.lower()))
     return skills
+
+
+def _gazetteer_confidence(text, tax, found, semantic) -> dict[int, float]:
+    """The classifier's probability for each gazetteer skill, from its first mention seen as a
+    candidate phrase (the best of its mentions)."""
+    if semantic is None or not found:
+        return {}
+    from resume.phrases import Candidate, line_sections
+
+    sections = line_sections(text)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    cands, owners = [], []
+    for idx, spans in found.items():
+        for a, b in spans[:MAX_EVIDENCE]:
+            listed = _is_list_item(text, a, b, 1)
+            section = sections[bisect.bisect_left(newlines, a)]
+            cands.append(Candidate(text[a:b], a, b, "list" if listed else "noun", section, 1))
+            owners.append(idx)
+    out: dict[int, float] = {}
+    for idx, p in zip(owners, semantic.probabilities(cands), strict=True):
+        out[idx] = round(max(out.get(idx, 0.0), float(p)), 3)
+    return out
+
+
+def _group_key(phrase: str) -> str:
+    """Phrases that differ only in the last word's grammatical number group together."""
+    n = norm_phrase(phrase)
+    return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
+
+
+def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
+    """Skills the classifier accepts among the document's candidate phrases, except those the
+    gazetteer already judged (its aliases, whether it kept them or not: "Go" in "go to market"
+    stays out) and phrases inside a gazetteer mention."""
+    taken = sorted(span for spans in found.values() for span in spans)
+    starts = [a for a, _ in taken]
+    groups: dict[str, list] = defaultdict(list)
+    kept: list[tuple[int, int]] = []
+    # most confident first; a phrase overlapping a kept one ("IV antibiotics" inside
+    # "administered IV antibiotics") is the same mention
+    for sp in sorted(semantic.score(text, kind), key=lambda sp: -sp.confidence):
+        c = sp.candidate
+        if any(a < c.end and c.start < b for a, b in kept):
+            continue
+        n = norm_phrase(c.text)
+        if not n or n in tax.alias_index or _other_number(n) in tax.alias_index:
+            continue
+        k = bisect.bisect_right(starts, c.start) - 1
+        if k >= 0 and taken[k][0] <= c.start and c.end <= taken[k][1]:
+            continue
+        kept.append((c.start, c.end))
+        groups[_group_key(c.text)].append(sp)
+    out = []
+    vectors = semantic.vectors
+    for members in groups.values():
+        best = max(members, key=lambda sp: sp.confidence)
+        spans = sorted({(sp.candidate.start, sp.candidate.end) for sp in members})
+        linked = best.esco_index
+        name = re.sub(r"\s+", " ", best.candidate.text).strip()
+        out.append(
+            Skill(
+                name=name,
+                category="knowledge"
+                if linked is not None and vectors.esco_type[linked] == "knowledge"
+                else "skill",
+                source="ESCO" if linked is not None else "resume",
+                source_id=vectors.esco_uri[linked] if linked is not None else None,
+                match="semantic" if linked is not None else "unlinked",
+                confidence=round(best.confidence, 3),
+                taxonomy_label=vectors.esco_label[linked] if linked is not None else None,
+                link_cosine=best.link_cosine if linked is not None else None,
+                **_evidence(text, spans),
+            )
+        )
+    return out
 
 
 # General skills a resume states as an action on people rather than by name ("Trained new

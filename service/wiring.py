@@ -13,6 +13,7 @@ from jobs.queue import EmbeddedQueue
 from jobs.runner import JobContext, RunnerHeartbeat
 from models.registry import ModelRegistry
 from pipeline import PipelineOptions
+from pipeline.orchestrator import register_roles
 from resume.extract import DocumentLimits
 from service.process import die_with_parent
 from service.settings import Settings
@@ -25,12 +26,14 @@ def build_registry(settings: Settings) -> ModelRegistry:
     Raises:
         ValueError: an unknown model name.
     """
-    return ModelRegistry(
+    registry = ModelRegistry(
         whisper_threads=settings.whisper_threads,
         face_workers=settings.face_workers,
         whisper_model=settings.whisper_model,
         face_expression_model=settings.face_expression_model,
     )
+    register_roles(registry)
+    return registry
 
 
 def pipeline_options(settings: Settings) -> PipelineOptions:

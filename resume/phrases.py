@@ -1,0 +1,543 @@
+"""Candidate skill phrases in a document, from its structure and from its prose.
+
+Structure: the items of lists ("Skills: Python, SQL, Tableau", bullets, "Tools:"-style lines,
+one-item lines under a skills heading). Prose: spaCy noun chunks ("hydraulic circuit design")
+and verb + object phrases ("administered IV antibiotics" -> "administer IV antibiotics"), each
+trimmed of determiners, numbers and evaluative words ("strong", "various").
+
+Every candidate keeps its character span in the document, the section it stands in (by the
+headings of resume/skills.py) and whether it is a list item; resume/semantic.py decides which
+candidates are skills and links them to the taxonomy. Parsing needs the spaCy pipeline of
+models/text.py (``EnglishParser``), passed in by the caller: this module loads nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from resume.normalize import tokens
+
+Section = Literal["skills", "experience", "summary", "education", "interests", "other"]
+Kind = Literal["list", "noun", "verb"]
+
+MAX_ITEM_TOKENS = 5
+MAX_PHRASE_TOKENS = 6
+ITEM_DELIMS = re.compile(r"[,;|•·▪●◦\t]|\s[-–—]\s|\s{3,}")
+# What opens a list item without being part of the skill.
+ITEM_LEAD = re.compile(
+    r"(?:(?:and|or|&|with|including|also|plus|strong|excellent|good|solid|proven|advanced"
+    r"|basic|working|extensive|(?:\d+\+?\s*)?years?\s+of(?:\s+experience\s+(?:in|with))?"
+    r"|(?:some\s+)?(?:knowledge|understanding|experience|expertise|proficiency|familiarity"
+    r"|background|skills?)\s+(?:of|in|with|using)|proficient\s+(?:in|with|at)"
+    r"|skilled\s+(?:in|at)|familiar\s+with|experienced\s+(?:in|with)|ability\s+to"
+    r"|able\s+to|certified\s+in|trained\s+in)\s+)+",
+    re.I,
+)
+# Words that open a noun chunk without being part of the skill: "strong", "various", "daily".
+LEADING_NOISE = {
+    "strong",
+    "excellent",
+    "good",
+    "great",
+    "proven",
+    "extensive",
+    "solid",
+    "outstanding",
+    "exceptional",
+    "superior",
+    "effective",
+    "efficient",
+    "successful",
+    "advanced",
+    "basic",
+    "various",
+    "several",
+    "multiple",
+    "many",
+    "numerous",
+    "all",
+    "other",
+    "some",
+    "any",
+    "each",
+    "every",
+    "new",
+    "daily",
+    "weekly",
+    "monthly",
+    "annual",
+    "yearly",
+    "overall",
+    "general",
+    "key",
+    "high",
+    "highly",
+    "very",
+    "current",
+    "previous",
+    "existing",
+    "proper",
+    "appropriate",
+    "relevant",
+    "related",
+    "necessary",
+    "additional",
+    "different",
+    "specific",
+    "own",
+    "such",
+    "working",
+    "hands",
+    "demonstrated",
+    "professional",
+    "exemplary",
+    "superb",
+}
+# Heads that are never a skill on their own ("the company", "a team of 12", "years").
+# Words that end a noun run without being part of the skill: "Python experience".
+GENERIC_TAILS = {
+    "experience",
+    "experiences",
+    "skills",
+    "skill",
+    "knowledge",
+    "abilities",
+    "ability",
+    "proficiency",
+    "background",
+    "expertise",
+    "familiarity",
+    "understanding",
+    "capabilities",
+}
+GENERIC_HEADS = {
+    "company",
+    "name",
+    "city",
+    "state",
+    "year",
+    "years",
+    "month",
+    "months",
+    "day",
+    "days",
+    "team",
+    "teams",
+    "member",
+    "members",
+    "people",
+    "person",
+    "individual",
+    "client",
+    "clients",
+    "customer",
+    "customers",
+    "employee",
+    "employees",
+    "staff",
+    "department",
+    "office",
+    "job",
+    "jobs",
+    "position",
+    "role",
+    "responsibility",
+    "responsibilities",
+    "duty",
+    "duties",
+    "time",
+    "way",
+    "lot",
+    "number",
+    "part",
+    "level",
+    "area",
+    "areas",
+    "thing",
+    "things",
+    "work",
+    "experience",
+    "ability",
+    "abilities",
+    "knowledge",
+    "understanding",
+    "skill",
+    "skills",
+    "environment",
+    "organization",
+    "business",
+    "businesses",
+    "store",
+    "site",
+    "field",
+    "manager",
+    "supervisor",
+    "director",
+    "assistant",
+    "worker",
+    "workers",
+    "associate",
+    "date",
+    "present",
+    "current",
+    "today",
+    "who",
+    "which",
+    "what",
+    "that",
+    "this",
+    "it",
+    "i",
+    "me",
+    "we",
+    "us",
+    "they",
+    "them",
+    "he",
+    "she",
+    "you",
+    "one",
+    "others",
+    "everyone",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A phrase that may state a skill.
+
+    Attributes:
+        text: The phrase as the classifier and the linker see it (verbs lemmatised).
+        start, end: Character span [start, end) of the evidence in the document.
+        kind: ``list`` (an item of a list or a skills-section line), ``noun`` (a noun chunk of
+            prose), ``verb`` (a verb and its object in prose).
+        section: The section of the document it stands in.
+        items_on_line: List items on its line (1 for prose).
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: Kind
+    section: Section
+    items_on_line: int
+
+
+# A job description's headings over the skills it asks for.
+POSTING_SKILLS_HEADING = re.compile(
+    r"(?:requirements?|required(?:\s+(?:skills|qualifications|experience))?|must[\s-]+haves?"
+    r"|essential(?:\s+(?:skills|criteria))?|(?:minimum\s+|preferred\s+)?qualifications"
+    r"|nice[\s-]+to[\s-]+haves?|preferred(?:\s+(?:skills|experience))?|desirable(?:\s+skills)?"
+    r"|bonus(?:\s+points)?|good\s+to\s+have|what\s+you(?:'ll|\s+will)?\s+(?:need|bring)"
+    r"|what\s+you\s+must\s+bring|what\s+we(?:'re|\s+are)\s+looking\s+for|you\s+have)",
+    re.I,
+)
+BULLET = re.compile(r"\s*(?:[-–—*•·▪●◦]|\d{1,2}[.)])\s+")
+CONJUNCTION = re.compile(r"\s+(?:and|or|&|with|using|via|including)\s+|\s*/\s*(?=[A-Z])")
+# What a posting's list item ends with that is not the skill: "dbt is a plus", "SQL (preferred)".
+ITEM_TAIL = re.compile(
+    r"(?:\s+(?:is|are|would\s+be)\s+(?:a\s+)?(?:big\s+|real\s+|strong\s+)?(?:plus|bonus"
+    r"|advantage|asset|preferred|desirable|nice\s+to\s+have|required|essential|a\s+must)\b.*"
+    r"|\s*\((?:preferred|a\s+plus|nice\s+to\s+have|required|optional|essential)\)"
+    r"|\s+(?:preferred|required|a\s+plus|desirable|essential))\s*$",
+    re.I,
+)
+
+
+def _is_heading(line: str) -> bool:
+    from resume.skills import HEADINGS
+
+    head = line.strip().rstrip(":").strip()
+    return bool(head) and (
+        any(h.fullmatch(head) for h in HEADINGS) or bool(POSTING_SKILLS_HEADING.fullmatch(head))
+    )
+
+
+def _split_conjunction(item: str, offset: int) -> list[tuple[int, str]]:
+    """An item's parts around 'and' / 'or' / '&' when every part is short ("Kafka and
+    Airflow", "Rust or Go"); the item itself otherwise."""
+    parts, last = [], 0
+    for m in CONJUNCTION.finditer(item):
+        parts.append((last, item[last : m.start()]))
+        last = m.end()
+    parts.append((last, item[last:]))
+    if len(parts) < 2 or any(not p.strip() or len(p.split()) > 3 for _, p in parts):
+        return [(offset, item)]
+    return [(offset + a, p) for a, p in parts]
+
+
+def line_sections(text: str) -> list[Section]:
+    """The section of every line, by the headings the skill matcher knows."""
+    from resume.skills import INTERESTS_HEADING, OTHER_HEADING, SKILLS_HEADING
+
+    out: list[Section] = []
+    current: Section = "other"
+    for line in text.split("\n"):
+        head = line.strip().partition(":")[0].strip()
+        if SKILLS_HEADING.fullmatch(head) or POSTING_SKILLS_HEADING.fullmatch(head):
+            current = "skills"
+        elif INTERESTS_HEADING.fullmatch(head):
+            current = "interests"
+        elif OTHER_HEADING.fullmatch(head):
+            low = head.lower()
+            if "experience" in low or "history" in low or "employment" in low:
+                current = "experience"
+            elif "summary" in low or "profile" in low or "objective" in low:
+                current = "summary"
+            elif "education" in low:
+                current = "education"
+            else:
+                current = "other"
+        out.append(current)
+    return out
+
+
+def _clean_item(item: str) -> tuple[str, int, int] | None:
+    """An item stripped of list marks and trailing periods, with its offsets inside ``item``;
+    None when it is no phrase (empty, a number, a date, too long)."""
+    m = re.search(r"[A-Za-z0-9.#+][^\n]*[A-Za-z0-9#+)]", item)
+    if not m:
+        return None
+    s, start = m.group(0), m.start()
+    lead = ITEM_LEAD.match(s)
+    if lead:  # "and Excel", "Knowledge of GAAP", "5 years of welding"
+        s, start = s[lead.end() :], start + lead.end()
+    tail = ITEM_TAIL.search(s)
+    if tail:
+        s = s[: tail.start()]
+    toks = [t for t, _, _ in tokens(s)]
+    if not toks or len(toks) > MAX_ITEM_TOKENS or all(t.isdigit() for t in toks):
+        return None
+    if not re.search(r"[A-Za-z]{2}", s):
+        return None
+    return s, start, start + len(s)
+
+
+def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
+    """Items of list lines: a line split by commas, semicolons, bullets, pipes or tabs into two
+    or more short items, the items after a "Label:" opening, and one-item lines under a skills
+    heading or after a bullet; short items joined by 'and' / 'or' are split. Heading lines are
+    not items."""
+    out: list[Candidate] = []
+    pos = 0
+    for line, section in zip(text.split("\n"), sections, strict=True):
+        base = pos
+        pos += len(line) + 1
+        if section == "interests" or _is_heading(line):
+            continue
+        bullet = BULLET.match(line)
+        label, colon, rest = line.partition(":")
+        offset = 0
+        if colon and len(label.split()) <= 4 and rest.strip():
+            offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
+        body = line[offset:]
+        parts, last = [], 0
+        for m in ITEM_DELIMS.finditer(body):
+            parts.append((last, body[last : m.start()]))
+            last = m.end()
+        parts.append((last, body[last:]))
+        items = [
+            part
+            for o, p in parts
+            if (c := _clean_item(p))
+            for s, a, _ in [c]
+            for part in _split_conjunction(s, o + a)
+        ]
+        short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
+        one_line_item = (section == "skills" or bullet is not None) and len(items) == 1
+        if not (short or one_line_item or (offset and items)):
+            continue
+        for o, s in items:
+            start = base + offset + o
+            out.append(Candidate(s, start, start + len(s), "list", section, len(items)))
+    return out
+
+
+NP_POS = {"ADJ", "NOUN", "PROPN"}
+HEADS = {"NOUN", "PROPN"}
+GLUE = {"&", "-", "/", "+", "#", "."}
+# Penn Treebank tags (the tagger's own output) to the coarse classes used here: the tagger
+# alone is enough, without spaCy's attribute ruler and lemmatizer (40 % of the tagging time).
+POS_OF_TAG = {
+    "NN": "NOUN",
+    "NNS": "NOUN",
+    "NNP": "PROPN",
+    "NNPS": "PROPN",
+    "JJ": "ADJ",
+    "JJR": "ADJ",
+    "JJS": "ADJ",
+    "VB": "VERB",
+    "VBD": "VERB",
+    "VBG": "VERB",
+    "VBN": "VERB",
+    "VBP": "VERB",
+    "VBZ": "VERB",
+    "DT": "DET",
+    "PDT": "DET",
+    "WDT": "DET",
+    "PRP": "PRON",
+    "PRP$": "PRON",
+    "WP": "PRON",
+    "WP$": "PRON",
+    "CD": "NUM",
+}
+# Verbs that govern a noun phrase without stating a skill ("have experience", "is a").
+LIGHT_VERBS = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "has",
+    "have",
+    "had",
+    "having",
+    "do",
+    "does",
+    "did",
+    "get",
+    "got",
+    "gets",
+    "include",
+    "includes",
+    "included",
+    "including",
+    "seeking",
+    "seek",
+    "seeks",
+    "looking",
+    "join",
+    "joining",
+    "offer",
+    "offers",
+    "offering",
+}
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """The tagged document as plain lists (spaCy token attribute access is slow)."""
+
+    text: list[str]
+    lower: list[str]
+    pos: list[str]
+    idx: list[int]
+    space: list[str]
+
+    @classmethod
+    def of(cls, doc) -> _Tokens:
+        return cls(
+            [t.text for t in doc],
+            [t.lower_ for t in doc],
+            [POS_OF_TAG.get(t.tag_, "X") for t in doc],
+            [t.idx for t in doc],
+            [t.whitespace_ for t in doc],
+        )
+
+
+def _noun_phrases(tk: _Tokens) -> list[tuple[int, int]]:
+    """Token ranges of noun phrases by part of speech (no parser needed): maximal runs of
+    adjectives and nouns (joined by '&', '-', '/', or 'of' between nouns: "bill of materials"),
+    trimmed of leading numbers and evaluative words and of trailing generic heads
+    ("experience", "skills"), ending in a noun, at most MAX_PHRASE_TOKENS long, on one line."""
+    out = []
+    n = len(tk.text)
+    pos, low, txt = tk.pos, tk.lower, tk.text
+    i = 0
+    while i < n:
+        if pos[i] not in NP_POS:
+            i += 1
+            continue
+        j = i
+        while j < n:
+            if pos[j] in NP_POS and "\n" not in txt[j]:
+                j += 1
+            elif (
+                j > i
+                and j + 1 < n
+                and (txt[j] in GLUE or low[j] == "of")
+                and pos[j - 1] in HEADS
+                and pos[j + 1] in NP_POS
+                and "\n" not in tk.space[j]
+            ):
+                j += 1
+            else:
+                break
+        a, b = i, j
+        while a < b and (low[a] in LEADING_NOISE or pos[a] == "NUM"):
+            a += 1
+        # "one-line diagrams", "three-phase motors": the hyphenated word belongs to the phrase
+        if a == i and a >= 2 and txt[a - 1] == "-" and not tk.space[a - 2]:
+            if not tk.space[a - 1] and txt[a - 2].isalpha():
+                a -= 2
+        while b > a and (low[b - 1] in GENERIC_TAILS or txt[b - 1] in GLUE):
+            b -= 1
+        while b > a and pos[b - 1] not in HEADS:
+            b -= 1
+        if a < b and b - a <= MAX_PHRASE_TOKENS and not (b - a == 1 and low[a] in GENERIC_HEADS):
+            out.append((a, b))
+        i = max(j, i + 1)
+    return out
+
+
+def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> list[Candidate]:
+    """Noun phrases and verb + noun-phrase pairs of a tagged document (a spaCy Doc of the same
+    text the sections were computed on)."""
+    tk = _Tokens.of(doc)
+    text = doc.text
+
+    def section_at(char: int) -> Section:
+        return sections[max(0, bisect.bisect_right(line_starts, char) - 1)]
+
+    out: list[Candidate] = []
+    for a, b in _noun_phrases(tk):
+        verb_first = (
+            b - a >= 2
+            and tk.text[a][:1].isupper()
+            and tk.lower[a].endswith("ed")
+            and len(tk.text[a]) > 4
+            and (a == 0 or "\n" in tk.text[a - 1] or tk.text[a - 1] in "-–—*•·▪●◦")
+            and (b < len(tk.text) and "\n" not in tk.text[b])  # not a title line
+        )
+        if verb_first:  # "Administered IV antibiotics": the tagger read the verb as an adjective
+            a += 1
+        start, end = tk.idx[a], tk.idx[b - 1] + len(tk.text[b - 1])
+        phrase = text[start:end]
+        section = section_at(start)
+        if section == "interests" or "\n" in phrase or not re.search(r"[A-Za-z]{2}", phrase):
+            continue
+        out.append(Candidate(phrase, start, end, "noun", section, 1))
+        # the verb that governs it ("Administered IV antibiotics", "to reconcile the accounts")
+        v = a - 1
+        while v >= 0 and tk.pos[v] in ("DET", "PRON") and a - v <= 2:
+            v -= 1
+        is_verb = tk.pos[v] == "VERB" or verb_first if v >= 0 else False
+        if is_verb and tk.lower[v] not in LIGHT_VERBS | LEADING_NOISE:
+            vstart = tk.idx[v]
+            if "\n" not in text[vstart:end] and b - a < MAX_PHRASE_TOKENS:
+                out.append(Candidate(tk.lower[v] + " " + phrase, vstart, end, "verb", section, 1))
+    return out
+
+
+def candidates(text: str, parse) -> list[Candidate]:
+    """All candidates of ``text``: list items, then prose phrases (``parse(text)`` -> a spaCy
+    Doc). A prose phrase inside a list item's span is dropped: the item stands for it."""
+    sections = line_sections(text)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    listed = list_candidates(text, sections)
+    prose = prose_candidates(parse(text), sections, line_starts)
+    taken = sorted((c.start, c.end) for c in listed)
+    starts = [a for a, _ in taken]
+    kept = []
+    for c in prose:
+        k = bisect.bisect_right(starts, c.start) - 1
+        if k >= 0 and taken[k][0] <= c.start and c.end <= taken[k][1]:
+            continue
+        kept.append(c)
+    return listed + kept

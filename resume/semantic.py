@@ -1,0 +1,254 @@
+"""Skills stated in prose and in lists that the gazetteer (resume/skills.py) does not hold:
+candidate phrases (resume/phrases.py) scored by a small classifier, then linked to ESCO by
+meaning.
+
+1. Candidates: list items, noun phrases and verb + object phrases of the document.
+2. Each candidate gets features (resume/data/SKILL_CLASSIFIER.md): how it stands (list item,
+   prose, section, items on its line), its shape (tokens, capitals, digits), how rare its words
+   are (MiniLM word-piece rank), how ESCO-like its words are, its cosine similarity to the
+   nearest ESCO preferred label and its static phrase vector (128-d, Model2Vec-style
+   distillation of all-MiniLM-L6-v2: scripts/build_skill_vectors.py). A logistic regression
+   trained on the tuning sets (scripts/train_skill_classifier.py) gives the probability that a
+   careful reader lists the phrase as a skill: the skill's ``confidence``.
+3. Accepted phrases (probability >= the document kind's threshold) are linked to an ESCO skill
+   by name when they are one of its labels (preferred or alternative), else to the nearest
+   ESCO preferred label by the static vectors' cosine similarity when it reaches
+   ``link_threshold`` (calibrated on the ESCO-linked validation spans of Decorte et al. 2022);
+   unlinked phrases are reported as the document states them, with ``source: "resume"``.
+
+Nothing here loads a model: the caller passes the tagger (models.text.EnglishParser.tag); the
+vectors and the classifier are read once per process by :class:`SemanticSkillModel`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from resume.normalize import norm_phrase
+from resume.phrases import Candidate, candidates
+
+DATA = Path(__file__).resolve().parent / "data"
+VECTORS_PATH = DATA / "skill_vectors.npz"
+CLASSIFIER_PATH = DATA / "skill_classifier.json"
+SECTIONS = ("skills", "experience", "summary", "education", "other")
+KINDS = ("list", "noun", "verb")
+UNKNOWN_RANK = 30522  # a word the MiniLM vocabulary splits into pieces: rare
+
+
+@dataclass(frozen=True)
+class ScoredPhrase:
+    """A candidate with the classifier's probability and, when linked, its ESCO skill.
+
+    Attributes:
+        candidate: The phrase, its span and context.
+        confidence: P(a careful reader lists it as a skill), 0-1.
+        esco_index: Row of the ESCO skill it links to (None: not linked).
+        link_cosine: Cosine similarity to that skill's preferred label (None: not computed).
+    """
+
+    candidate: Candidate
+    confidence: float
+    esco_index: int | None = None
+    link_cosine: float | None = None
+
+
+class SkillVectors:
+    """The arrays of resume/data/skill_vectors.npz (see scripts/build_skill_vectors.py).
+
+    Args:
+        tokenizer_path: all-MiniLM-L6-v2's tokenizer.json (models.paths.minilm_tokenizer()).
+        path: The vectors.
+    """
+
+    def __init__(self, tokenizer_path: Path, path: Path = VECTORS_PATH) -> None:
+        with np.load(path) as z:
+            self.token_vectors = z["token_vectors"].astype(np.float32) * z["token_scale"][:, None]
+            self.esco_uri = [str(u) for u in z["esco_uri"]]
+            self.esco_label = [str(u) for u in z["esco_label"]]
+            self.esco_type = [str(u) for u in z["esco_type"]]
+            self.occupations = {str(u) for u in z["occupation_labels"]}
+            self.esco_by_name = dict(
+                zip((str(n) for n in z["esco_names"]), z["esco_name_skill"].tolist(), strict=True)
+            )
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._vocab = self._tokenizer.get_vocab()
+        words = [norm_phrase(label).split() for label in self.esco_label]
+        self.esco_head_count = Counter(w[-1] for w in words if w)
+        self.esco_word_count = Counter(x for w in words for x in set(w))
+        self.esco_static = self.static(self.esco_label)
+        self.occupation_head_count = Counter(o.split()[-1] for o in self.occupations)
+
+    def static(self, texts: list[str]) -> np.ndarray:
+        """(n, 128) float32 unit vectors: the mean of each text's word-piece rows (zeros for a
+        text without word pieces)."""
+        out = np.zeros((len(texts), self.token_vectors.shape[1]), np.float32)
+        if not texts:
+            return out
+        ids = [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
+        lengths = np.array([len(i) for i in ids])
+        nonempty = lengths > 0
+        if nonempty.any():
+            flat = np.fromiter((x for i in ids for x in i), dtype=np.int64, count=lengths.sum())
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+            sums = np.add.reduceat(self.token_vectors[flat], starts, axis=0)
+            out[nonempty] = sums / lengths[nonempty, None]
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    def rank(self, word: str) -> int:
+        """The word's MiniLM vocabulary id when it is one word piece (ids follow frequency),
+        else UNKNOWN_RANK."""
+        return self._vocab.get(word, UNKNOWN_RANK)
+
+
+def featurize(cands: list[Candidate], vectors: SkillVectors, taxonomy) -> np.ndarray:
+    """(n, 30 + 128) features of the candidates of one document (names: FEATURES + static)."""
+    freq = Counter(norm_phrase(c.text) for c in cands)
+    static = vectors.static([c.text for c in cands])
+    cos = (static @ vectors.esco_static.T).max(axis=1) if len(cands) else np.zeros(0)
+    rows = []
+    for c, s in zip(cands, cos, strict=True):
+        n = norm_phrase(c.text)
+        w = n.split() or [""]
+        ranks = [vectors.rank(x) for x in w]
+        kind = [c.kind == k for k in KINDS]
+        rows.append(
+            [
+                n in taxonomy.alias_index,
+                *kind,
+                *[c.section == x for x in SECTIONS],
+                math.log(c.items_on_line),
+                len(w) == 1,
+                len(w) == 2,
+                len(w) == 3,
+                len(w) >= 4,
+                bool(re.search(r"[A-Z]", c.text[1:])),
+                bool(re.fullmatch(r"[A-Z0-9&/+#.\-]{2,}", c.text)),
+                math.log1p(vectors.esco_head_count.get(w[-1], 0)),
+                math.log1p(min(vectors.esco_word_count.get(x, 0) for x in w)),
+                math.log(freq[n]),
+                bool(re.search(r"\d", c.text)),
+                math.log1p(max(ranks)) / 10,
+                math.log1p(ranks[-1]) / 10,
+                float(s),
+                *[float(s) * k for k in kind],
+                n in vectors.occupations,
+                math.log1p(vectors.occupation_head_count.get(w[-1], 0)),
+                len(w) >= 2 and all(x[:1].isupper() for x in c.text.split()),
+            ]
+        )
+    return np.hstack([np.array(rows, dtype=np.float32).reshape(len(cands), -1), static])
+
+
+FEATURES = [
+    "in_taxonomy",
+    *[f"kind_{k}" for k in KINDS],
+    *[f"section_{s}" for s in SECTIONS],
+    "log_items_on_line",
+    "tokens_1",
+    "tokens_2",
+    "tokens_3",
+    "tokens_4plus",
+    "inner_capital",
+    "acronym",
+    "log_esco_head_count",
+    "log_min_esco_word_count",
+    "log_doc_frequency",
+    "has_digit",
+    "rarest_word_log_rank",
+    "head_word_log_rank",
+    "static_cosine_to_esco",
+    *[f"static_cosine_x_{k}" for k in KINDS],
+    "is_occupation_title",
+    "log_occupation_head_count",
+    "title_case_words",
+]
+
+
+class SemanticSkillModel:
+    """The candidate classifier and the ESCO linker (loaded once per process).
+
+    Args:
+        tagger: ``text -> spaCy Doc`` with part-of-speech tags and lemmas.
+        taxonomy: The gazetteer's taxonomy (resume.skills.load_taxonomy()).
+        tokenizer_path: all-MiniLM-L6-v2's tokenizer.json (models.paths.minilm_tokenizer()).
+        spec: The classifier (default: resume/data/skill_classifier.json).
+        vectors: A loaded :class:`SkillVectors` to share (default: load them).
+    """
+
+    name = "skill-phrase-classifier"
+
+    def __init__(
+        self, tagger, taxonomy, tokenizer_path: Path, spec: dict | None = None, vectors=None
+    ):
+        self.vectors = vectors or SkillVectors(tokenizer_path)
+        self.set_spec(spec or json.loads(CLASSIFIER_PATH.read_text()))
+        self._tagger = tagger
+        self.taxonomy = taxonomy
+
+    def set_spec(self, spec: dict) -> None:
+        """Use the classifier ``spec`` (the JSON of resume/data/skill_classifier.json)."""
+        self.version = spec["version"]
+        self.coef = np.array(spec["coef"], dtype=np.float32)
+        self.intercept = float(spec["intercept"])
+        self.thresholds = spec["thresholds"]
+        self.link_threshold = float(spec["link_threshold"])
+
+    def probabilities(self, cands: list[Candidate]) -> np.ndarray:
+        """P(skill) of each candidate (a document's candidates together: one feature is the
+        phrase's frequency in the document)."""
+        if not cands:
+            return np.zeros(0, np.float32)
+        return self.probabilities_from_features(featurize(cands, self.vectors, self.taxonomy))
+
+    def probabilities_from_features(self, X: np.ndarray) -> np.ndarray:
+        """P(skill) of rows of :func:`featurize`'s features."""
+        return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
+
+    def candidates(self, text: str) -> list[Candidate]:
+        return candidates(text, self._tagger)
+
+    def score(self, text: str, kind: str = "resume") -> list[ScoredPhrase]:
+        """Accepted phrases of ``text`` (kind ``resume`` or ``job``), linked where ESCO holds
+        them; see the module docstring."""
+        cands = self.candidates(text)
+        probs = self.probabilities(cands)
+        threshold = self.thresholds[kind]
+        accepted = [(c, float(p)) for c, p in zip(cands, probs, strict=True) if p >= threshold]
+        return self.link(accepted)
+
+    def link(self, accepted: list[tuple[Candidate, float]]) -> list[ScoredPhrase]:
+        """Link each phrase to an ESCO skill: by name when it is one of ESCO's labels, else by
+        the static vectors' cosine similarity to the nearest preferred label when it reaches
+        ``link_threshold`` (links right about three times in four on the ESCO-linked
+        validation spans: skill_classifier.json, ``esco_linking``)."""
+        vec = self.vectors
+        by_text: dict[str, tuple[int | None, float | None]] = {}
+        pending = []
+        for c, _ in accepted:
+            key = c.text.lower()
+            if key in by_text:
+                continue
+            idx = vec.esco_by_name.get(norm_phrase(c.text))
+            by_text[key] = (idx, 1.0 if idx is not None else None)
+            if idx is None:
+                pending.append(key)
+        if pending:
+            sims = vec.static(pending) @ vec.esco_static.T
+            best = sims.argmax(axis=1)
+            for i, key in enumerate(pending):
+                cos = float(sims[i, best[i]])
+                by_text[key] = (int(best[i]) if cos >= self.link_threshold else None, cos)
+        out = []
+        for c, p in accepted:
+            idx, cos = by_text[c.text.lower()]
+            out.append(ScoredPhrase(c, p, idx, None if cos is None else round(cos, 4)))
+        return out

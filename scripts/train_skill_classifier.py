@@ -1,0 +1,201 @@
+"""Train the candidate-phrase skill classifier (resume/semantic.py) and calibrate its
+thresholds; writes resume/data/skill_classifier.json. Model card: resume/data/SKILL_CLASSIFIER.md.
+
+    python -m scripts.train_skill_classifier [--data ../shared/data]
+
+Training data: the tuning sets only, bench/labels/resume_skills_tune.json (12 real resumes of
+12 occupations, labelled densely by reading) and bench/labels/job_descriptions_tune.json (10
+written job descriptions of 10 fields). No report set is read. A candidate phrase is a
+positive when bench.acc_skills' matching rule pairs it with one of the document's labels.
+
+1. Logistic regression (scikit-learn, C=1) over resume.semantic.featurize's features.
+2. Thresholds: 6-fold cross-validation by document; for resumes and for job descriptions
+   separately, the probability threshold that maximises the micro F1 of the whole extractor
+   (gazetteer + classifier, resume.skills.find_skills: the service's path) on the held-out
+   folds (the highest of those within F1_TIE of the best: where F1 is flat, precision).
+3. Calibration: reliability of the out-of-fold probabilities in ten bins (expected calibration
+   error), written beside the model.
+4. ESCO link threshold: the static vectors' cosine similarity above which a phrase's nearest
+   ESCO preferred label is taken as its skill, chosen on the
+   ESCO-linked validation spans of Decorte et al. (2022) as the lowest threshold whose links
+   are right at least LINK_PRECISION of the time (spans whose label ESCO lacks count as wrong
+   when linked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "resume" / "data" / "skill_classifier.json"
+RESUMES = REPO / "bench" / "labels" / "resume_skills_tune.json"
+JOBS = REPO / "bench" / "labels" / "job_descriptions_tune.json"
+VERSION = "1.0.0"
+FOLDS = 6
+LINK_PRECISION = 0.75
+F1_TIE = 0.005
+THRESHOLDS = [round(0.2 + 0.05 * i, 2) for i in range(14)]
+log = logging.getLogger("train_skill_classifier")
+
+
+def load_docs(data: Path) -> list[dict]:
+    from resume.extract import extract_text
+
+    docs = []
+    for r in json.loads(RESUMES.read_text())["resumes"]:
+        text = extract_text((data / "resumes" / r["file"]).read_bytes()).text
+        docs.append({"id": r["file"], "kind": "resume", "text": text, "labels": r["skills"]})
+    for j in json.loads(JOBS.read_text())["jobs"]:
+        labels = j["required"] + j["nice_to_have"]
+        docs.append({"id": j["id"], "kind": "job", "text": j["text"], "labels": labels})
+    return docs
+
+
+def link_threshold(vectors, data: Path) -> dict:
+    """The ESCO link threshold of the static vectors and its precision / coverage on the
+    validation spans."""
+    rows = []
+    for name in ("tech", "house"):
+        path = data / "skills" / "skill_linking" / f"{name}_validation_annotations.csv"
+        rows += [r for r in csv.DictReader(path.open()) if r["label"] != "UNDERSPECIFIED"]
+    sims = vectors.static([r["span"] for r in rows]) @ vectors.esco_static.T
+    best = sims.argmax(axis=1)
+    cos = sims[np.arange(len(rows)), best]
+    right = np.array([vectors.esco_label[b] == r["label"] for b, r in zip(best, rows, strict=True)])
+    present = sum(r["label"] != "LABEL NOT PRESENT" for r in rows)
+    for t in np.arange(0.40, 0.95, 0.01):
+        linked = cos >= t
+        if linked.sum() and right[linked].mean() >= LINK_PRECISION:
+            return {
+                "link_threshold": round(float(t), 2),
+                "precision": round(float(right[linked].mean()), 3),
+                "linked_share": round(float(linked.mean()), 3),
+                "recall_of_present_labels": round(float(right[linked].sum() / present), 3),
+                "top1_accuracy_unthresholded": round(float(right.sum() / present), 3),
+                "spans": len(rows),
+            }
+    raise RuntimeError("no link threshold reaches the precision")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from sklearn.linear_model import LogisticRegression
+
+    from bench.acc_skills import _matches, _variants, norm, score
+    from models import paths
+    from models.text import EnglishParser
+    from resume.semantic import FEATURES, SemanticSkillModel, featurize
+    from resume.skills import find_skills, load_taxonomy
+
+    tax = load_taxonomy()
+    dummy = {
+        "version": VERSION,
+        "coef": [],
+        "intercept": 0.0,
+        "thresholds": {"resume": 0.5, "job": 0.5},
+        "link_threshold": 1.0,
+    }
+    model = SemanticSkillModel(
+        EnglishParser().tag, tax, tokenizer_path=paths.minilm_tokenizer(), spec=dummy
+    )
+    link = link_threshold(model.vectors, args.data)
+    log.info("ESCO link threshold: %s", link)
+    docs = load_docs(args.data)
+    for d in docs:
+        cands = model.candidates(d["text"])
+        labels = [{norm(a) for a in alts} for alts in d["labels"]]
+        d["X"] = featurize(cands, model.vectors, tax)
+        d["y"] = np.array([any(_matches(_variants(c.text), a) for a in labels) for c in cands])
+    log.info(
+        "%d documents, %d candidates, %d positive",
+        len(docs),
+        sum(len(d["y"]) for d in docs),
+        sum(int(d["y"].sum()) for d in docs),
+    )
+
+    def fit(train: list[dict]) -> dict:
+        X = np.vstack([d["X"] for d in train])
+        y = np.concatenate([d["y"] for d in train])
+        lr = LogisticRegression(C=1.0, max_iter=5000).fit(X, y)
+        return {
+            **dummy,
+            "coef": [round(float(c), 6) for c in lr.coef_[0]],
+            "intercept": round(float(lr.intercept_[0]), 6),
+            "link_threshold": link["link_threshold"],
+        }
+
+    oof_p, oof_y = [], []
+    preds: dict[float, dict[str, set[str]]] = {t: {} for t in THRESHOLDS}
+    for k in range(FOLDS):
+        held = [d for i, d in enumerate(docs) if i % FOLDS == k]
+        spec = fit([d for i, d in enumerate(docs) if i % FOLDS != k])
+        for t in THRESHOLDS:
+            model.set_spec({**spec, "thresholds": {"resume": t, "job": t}})
+            for d in held:
+                found = find_skills(d["text"], tax, semantic=model, kind=d["kind"])
+                preds[t][d["id"]] = {s.name for s in found}
+        for d in held:
+            oof_p.append(model.probabilities_from_features(d["X"]))
+            oof_y.append(d["y"])
+    cv = {}
+    thresholds = {}
+    for kind in ("resume", "job"):
+        subset = [{"file": d["id"], "skills": d["labels"]} for d in docs if d["kind"] == kind]
+        results = {t: score(preds[t], subset) for t in THRESHOLDS}
+        for r in results.values():
+            r.pop("per_resume")
+        top = max(results[t]["f1"] for t in THRESHOLDS)
+        # the highest threshold within F1_TIE of the best F1: precision where F1 is flat
+        best = max(t for t in THRESHOLDS if results[t]["f1"] >= top - F1_TIE)
+        thresholds[kind] = best
+        cv[kind] = {
+            "chosen": results[best],
+            "by_threshold": {str(t): results[t] for t in THRESHOLDS},
+        }
+        log.info("%s: threshold %.2f, cross-validated %s", kind, best, results[best])
+    p, y = np.concatenate(oof_p), np.concatenate(oof_y)
+    bins = []
+    ece = 0.0
+    for b in range(10):
+        m = (p >= b / 10) & (p < (b + 1) / 10 if b < 9 else p <= 1.0)
+        if m.sum():
+            bins.append(
+                {
+                    "bin": f"{b / 10:.1f}-{(b + 1) / 10:.1f}",
+                    "candidates": int(m.sum()),
+                    "mean_probability": round(float(p[m].mean()), 3),
+                    "share_positive": round(float(y[m].mean()), 3),
+                }
+            )
+            ece += m.sum() / len(p) * abs(p[m].mean() - y[m].mean())
+    log.info("expected calibration error (out of fold): %.3f", ece)
+    spec = fit(docs)
+    spec.update(
+        thresholds=thresholds,
+        features=FEATURES + [f"static_{i}" for i in range(model.vectors.token_vectors.shape[1])],
+        training={
+            "resumes": str(RESUMES.relative_to(REPO)),
+            "job_descriptions": str(JOBS.relative_to(REPO)),
+            "documents": len(docs),
+            "candidates": int(sum(len(d["y"]) for d in docs)),
+            "positives": int(sum(int(d["y"].sum()) for d in docs)),
+        },
+        cross_validation={"folds": FOLDS, **cv},
+        calibration={"expected_calibration_error": round(float(ece), 4), "bins": bins},
+        esco_linking=link,
+    )
+    OUT.write_text(json.dumps(spec, indent=1) + "\n")
+    log.info("wrote %s", OUT)
+
+
+if __name__ == "__main__":
+    main()
