@@ -531,7 +531,14 @@ def candidates(text: str, parse) -> list[Candidate]:
     sections = line_sections(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     listed = list_candidates(text, sections)
-    prose = prose_candidates(parse(text), sections, line_starts)
+    headings = {
+        line_starts[i] for i, line in enumerate(text.split("\n")) if _is_heading(line)
+    }
+    prose = [
+        c
+        for c in prose_candidates(parse(text), sections, line_starts)
+        if line_starts[bisect.bisect_right(line_starts, c.start) - 1] not in headings
+    ]
     taken = sorted((c.start, c.end) for c in listed)
     starts = [a for a, _ in taken]
     kept = []

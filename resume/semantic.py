@@ -74,6 +74,7 @@ class SkillVectors:
             self.esco_label = [str(u) for u in z["esco_label"]]
             self.esco_type = [str(u) for u in z["esco_type"]]
             self.occupations = {str(u) for u in z["occupation_labels"]}
+            self.places = {str(u) for u in z["place_names"]}
             self.esco_by_name = dict(
                 zip((str(n) for n in z["esco_names"]), z["esco_name_skill"].tolist(), strict=True)
             )
@@ -222,8 +223,17 @@ class SemanticSkillModel:
         cands = self.candidates(text)
         probs = self.probabilities(cands)
         threshold = self.thresholds[kind]
-        accepted = [(c, float(p)) for c, p in zip(cands, probs, strict=True) if p >= threshold]
+        accepted = [
+            (c, float(p))
+            for c, p in zip(cands, probs, strict=True)
+            if p >= threshold and not self.is_place(c.text)
+        ]
         return self.link(accepted)
+
+    def is_place(self, phrase: str) -> bool:
+        """A capitalised phrase that names a country, US state, continent or city ("Cork",
+        "New York"): not a skill."""
+        return phrase[:1].isupper() and norm_phrase(phrase) in self.vectors.places
 
     def link(self, accepted: list[tuple[Candidate, float]]) -> list[ScoredPhrase]:
         """Link each phrase to an ESCO skill: by name when it is one of ESCO's labels, else by

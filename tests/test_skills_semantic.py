@@ -1,0 +1,192 @@
+"""Skills from candidate phrases (resume/phrases.py, resume/semantic.py): what a reader finds in
+lists and prose, the confidence and the link to ESCO, and the job-description side of
+skills_match (required / nice to have, coverage)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analyzers.skills_match import requirement_at, skills_match
+from models.registry import get_registry
+from pipeline.orchestrator import skill_model
+from resume.phrases import _clean_item, candidates, line_sections
+from resume.semantic import CLASSIFIER_PATH, FEATURES, featurize
+from resume.skills import find_skills, load_taxonomy
+
+RESUME = """Jane Example
+Registered Nurse
+
+Summary
+Compassionate nurse with 6 years of experience in medical-surgical units.
+
+Experience
+Staff Nurse, City Hospital
+- Administered IV antibiotics and monitored vital signs for 5 patients per shift
+- Performed wound care and dressing changes; educated patients on discharge instructions
+- Documented care in Epic EHR
+
+Skills
+Patient assessment, BLS, ACLS, Phlebotomy, Microsoft Excel
+
+Interests
+Gardening, hiking, photography
+"""
+
+POSTING = """Senior Data Engineer (Cork, Ireland)
+
+We are a growing team with a go to market plan across Europe, based in Cork. You will excel at building
+reliable pipelines and be swift to escalate incidents.
+
+Requirements:
+- Python and SQL
+- Apache Spark, Kafka and Airflow
+- Infrastructure as code with Terraform
+
+Nice to have:
+- Kubernetes
+- dbt is a plus
+"""
+
+
+@pytest.fixture(scope="module")
+def model():
+    return skill_model(get_registry())
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return load_taxonomy()
+
+
+def test_list_items_are_cleaned_of_what_is_not_the_skill():
+    assert _clean_item(" Knowledge of GAAP")[0] == "GAAP"
+    assert _clean_item("5 years of welding")[0] == "welding"
+    assert _clean_item("dbt is a plus")[0] == "dbt"
+    assert _clean_item("SQL (preferred)")[0] == "SQL"
+    assert _clean_item("2019") is None
+
+
+def test_candidates_come_from_lists_and_prose_but_not_interests(model):
+    cands = candidates(RESUME, model._tagger)
+    by_text = {c.text: c for c in cands}
+    assert by_text["Phlebotomy"].kind == "list" and by_text["Phlebotomy"].section == "skills"
+    assert by_text["Patient assessment"].items_on_line == 5
+    # the verb that opens a bullet is a verb, not an adjective of the noun phrase
+    assert "IV antibiotics" in by_text and by_text["IV antibiotics"].kind == "noun"
+    assert "administered IV antibiotics" in by_text
+    assert by_text["administered IV antibiotics"].kind == "verb"
+    assert "wound care" in by_text
+    assert not {"Gardening", "hiking", "photography"} & set(by_text)
+    for c in cands:  # spans point at the evidence
+        assert RESUME[c.start : c.end].lower().endswith(c.text.split()[-1].lower())
+
+
+def test_posting_headings_open_skill_sections_and_short_items_split():
+    sections = line_sections(POSTING)
+    lines = POSTING.split("\n")
+    assert sections[lines.index("- Python and SQL")] == "skills"
+    texts = {c.text for c in candidates(POSTING, get_registry().get("parser").tag)}
+    assert {"Python", "SQL", "Kafka", "Airflow", "Terraform", "dbt"} <= texts
+    assert "Requirements" not in texts and "Nice to have" not in texts
+
+
+def test_resume_skills_from_prose_and_lists_with_confidence_and_evidence(model, tax):
+    skills = find_skills(RESUME, tax, semantic=model)
+    by_name = {s.name: s for s in skills}
+    assert {"Microsoft Excel", "BLS", "ACLS", "Phlebotomy"} <= set(by_name)
+    assert any("vital signs" in n for n in by_name)
+    assert any("IV antibiotics" in n for n in by_name)
+    for s in skills:
+        assert 0 <= s.confidence <= 1
+        assert len(s.evidence_spans) == len(s.evidence) >= 1
+        a, b = s.evidence_spans[0].start_char, s.evidence_spans[0].end_char
+        assert RESUME[a:b] and RESUME[a:b].split()[0] in s.evidence[0]
+        if s.match == "unlinked":
+            assert s.source == "resume" and s.source_id is None
+        elif s.match == "semantic":
+            assert s.source == "ESCO" and s.source_id.startswith("http")
+            assert s.taxonomy_label and s.link_cosine >= model.link_threshold
+        else:
+            assert s.source in ("ESCO", "O*NET", "curated") and s.source_id
+    assert by_name["Microsoft Excel"].match == "exact"
+    assert not {"Gardening", "hiking", "photography", "City Hospital", "Jane Example"} & set(
+        by_name
+    )
+
+
+def test_words_that_are_not_skills_in_context_stay_out(model, tax):
+    names = {s.name for s in find_skills(POSTING, tax, semantic=model, kind="job")}
+    assert {"Python", "SQL", "Apache Spark", "Airflow", "Kubernetes", "dbt"} <= names
+    low = {n.lower() for n in names}
+    for trap in ("go", "go to market", "excel", "microsoft excel", "swift", "cork", "ireland"):
+        assert trap not in low, trap
+    assert not any("go to market" in n or "europe" in n or "cork" in n for n in low)
+    assert not any("ireland" in n for n in low)
+
+
+def test_gazetteer_alone_without_a_model_still_works(tax):
+    skills = find_skills(RESUME, tax)
+    assert "Microsoft Excel" in {s.name for s in skills}
+    assert all(s.confidence is None and s.match in ("exact", "alias") for s in skills)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "skill", "expected"),
+    [
+        ("Requirements:\n- Python\n\nNice to have:\n- Kubernetes\n", "Kubernetes", "nice_to_have"),
+        ("Requirements:\n- Python\n\nNice to have:\n- Kubernetes\n", "Python", "required"),
+        ("You know SQL. Kubernetes is a plus.", "Kubernetes", "nice_to_have"),
+        ("Experience with Go is preferred but not required.", "Go", "nice_to_have"),
+        ("Preferred:\n- Docker\nYou must know Java.", "Java", "required"),
+        ("Desirable\n- Tableau\n", "Tableau", "nice_to_have"),
+        ("We use Python every day.", "Python", "required"),
+    ],
+)
+def test_requirement_of_a_job_skill(sentence, skill, expected):
+    assert requirement_at(sentence, sentence.index(skill)) == expected
+
+
+def test_skills_match_credits_equivalents_and_lists_missing_required_first(model, tax):
+    resume = find_skills(
+        "Skills: Python 3, PostgreSQL, Apache Kafka, Epic EHR, Tableau", tax, semantic=model
+    )
+    posting = (
+        "Requirements:\n- Python\n- Kafka\n- Terraform\n- Epic\n\nNice to have:\n- Kubernetes\n"
+    )
+    m = skills_match(resume, taxonomy=tax, job_description=posting, semantic=model)
+    job = {j.name: j for j in m.job_skills}
+    assert job["Python"].on_resume and job["Python"].requirement == "required"
+    assert job["Apache Kafka"].on_resume and job["Apache Kafka"].matched_by == "same_skill"
+    assert "Kubernetes" in m.missing and "Kubernetes" not in m.missing_required
+    assert job["Kubernetes"].requirement == "nice_to_have"
+    assert any("Terraform" in n for n in m.missing_required)
+    assert m.missing.index("Kubernetes") == len(m.missing) - 1  # required first
+    assert [j.requirement for j in m.job_skills] == sorted(
+        (j.requirement for j in m.job_skills), key=lambda r: r != "required"
+    )
+
+
+def test_the_committed_classifier_matches_the_features(model):
+    spec = json.loads(CLASSIFIER_PATH.read_text())
+    width = featurize(
+        candidates("Skills: Python, SQL", model._tagger), model.vectors, model.taxonomy
+    )
+    assert width.shape[1] == len(spec["coef"]) == len(spec["features"])
+    assert spec["features"][: len(FEATURES)] == FEATURES
+    assert 0 < spec["thresholds"]["resume"] < 1 and 0 < spec["thresholds"]["job"] < 1
+    assert 0.5 < spec["link_threshold"] < 1
+    assert spec["calibration"]["expected_calibration_error"] < 0.1
+    assert "resume_skills_tune.json" in spec["training"]["resumes"]
+
+
+def test_static_vectors_are_unit_and_link_esco_labels_to_themselves(model):
+    vec = model.vectors
+    v = vec.static(["wound care", "", "Python"])
+    assert np.allclose(np.linalg.norm(v[[0, 2]], axis=1), 1, atol=1e-5)
+    assert not v[1].any()
+    i = vec.esco_label.index("use spreadsheets software")
+    assert int((vec.static(["use spreadsheets software"]) @ vec.esco_static.T).argmax()) == i
+    assert vec.esco_by_name["use spreadsheets program"] == i  # an alternative label, by name
