@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy bench-accuracy bench-perf bench-jobs bench-load install-whisper-base clean
+.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy build-skill-model bench-accuracy bench-perf bench-jobs bench-load install-whisper-base clean
 
 install: $(STAMP)
 
@@ -46,6 +46,12 @@ train-speech-emotion: install
 build-taxonomy: install
 	$(BIN)/python -m pip install --quiet -r requirements-build.txt
 	$(BIN)/python -m scripts.build_taxonomy
+
+# The skill-phrase classifier's vectors and weights (resume/data/SKILL_CLASSIFIER.md).
+build-skill-model: install
+	$(BIN)/python -m pip install --quiet -r requirements-build.txt
+	$(BIN)/python -m scripts.build_skill_vectors
+	$(BIN)/python -m scripts.train_skill_classifier
 
 bench-accuracy: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt

@@ -117,26 +117,72 @@ def _skill_extractor(texts: dict[str, str]) -> dict[str, dict[str, set[str]]]:
     return {"gazetteer": gazetteer, "gazetteer+mlp": with_mlp}
 
 
+FIFTH = Path(__file__).resolve().parent / "labels" / "resume_skills_fifth.json"
+# the only dense resume set the classifier is trained and tuned on (its figures here are
+# in-sample; the cross-validated ones are in resume/data/skill_classifier.json)
+TUNE = Path(__file__).resolve().parent / "labels" / "resume_skills_tune.json"
+JOBS = Path(__file__).resolve().parent / "labels" / "job_descriptions.json"
+JOBS_TUNE = Path(__file__).resolve().parent / "labels" / "job_descriptions_tune.json"
+RESUME_SETS = (
+    (LABELS, ""),
+    (HELD_OUT, " held out"),
+    (THIRD, " third set"),
+    (FOURTH, " fourth set"),
+    (FIFTH, " fifth set"),
+    (TUNE, " tuning set (in-sample)"),
+)
+
+
+def _model():
+    from models.registry import get_registry
+    from pipeline.orchestrator import skill_model
+
+    return skill_model(get_registry())
+
+
 def evaluate(data: Path) -> dict:
-    """Every label set: ``ours`` etc. on the development set (resume_skills.json), ``... held
-    out`` on resume_skills_heldout.json, ``... third set`` on resume_skills_third.json and
-    ``... fourth set`` on resume_skills_fourth.json."""
-    out = _evaluate_set(data, LABELS, "")
-    for labels, suffix in ((HELD_OUT, " held out"), (THIRD, " third set"), (FOURTH, " fourth set")):
+    """Every label set, for this service (gazetteer + phrase classifier: the report's path),
+    the gazetteer alone, and skill-extractor 0.2.0; job descriptions; span recall on the
+    annotated resume corpus; span extraction on SkillSpan dev; ESCO linking on the
+    ESCO-linked validation spans."""
+    out: dict = {}
+    model = _model()
+    for labels, suffix in RESUME_SETS:
         if labels.exists():
-            out.update(_evaluate_set(data, labels, suffix))
+            out.update(_evaluate_set(data, labels, suffix, model))
+    for path, suffix in ((JOBS, ""), (JOBS_TUNE, " (tuning set, in-sample)")):
+        out[f"job descriptions{suffix}"] = _evaluate_jobs(path, model)
+    skills = data / "skills"
+    if (skills / "resume_corpus").exists():
+        out["annotated resume spans"] = span_recall(skills / "resume_corpus", model)
+    if (skills / "skillspan" / "dev.json").exists():
+        out["SkillSpan dev spans"] = skillspan_spans(skills / "skillspan" / "dev.json", model)
+    if (skills / "skill_linking").exists():
+        out["ESCO linking"] = esco_linking(skills / "skill_linking", model)
     return out
 
 
-def _evaluate_set(data: Path, labels: Path, suffix: str) -> dict:
+def _names(text: str, tax, model, kind: str = "resume") -> set[str]:
+    return {s.name for s in find_skills(text, tax, semantic=model, kind=kind)}
+
+
+def _evaluate_set(data: Path, labels: Path, suffix: str, model) -> dict:
     resumes = json.loads(labels.read_text())["resumes"]
     texts = {
         r["file"]: extract_text((data / "resumes" / r["file"]).read_bytes()).text for r in resumes
     }
     tax = load_taxonomy()
-    ours = {f: {s.name for s in find_skills(t, tax)} for f, t in texts.items()}
+    ours = {f: _names(t, tax, model) for f, t in texts.items()}
+    gazetteer = {f: {s.name for s in find_skills(t, tax)} for f, t in texts.items()}
     fields = sorted({r["field"] for r in resumes})
-    out = {f"ours{suffix}": {"system": f"this service ({tax.name})", **score(ours, resumes)}}
+    system = f"this service ({tax.name} + {model.name} {model.version})"
+    out = {
+        f"ours{suffix}": {"system": system, **score(ours, resumes)},
+        f"ours, gazetteer alone{suffix}": {
+            "system": f"the gazetteer alone ({tax.name})",
+            **score(gazetteer, resumes),
+        },
+    }
     try:
         for name, preds in _skill_extractor(texts).items():
             out[f"skill-extractor {name}{suffix}"] = {
@@ -147,4 +193,182 @@ def _evaluate_set(data: Path, labels: Path, suffix: str) -> dict:
         pass
     for v in out.values():
         v["data"] = f"{labels.name}: {len(resumes)} resumes, fields: {', '.join(fields)}"
+    return out
+
+
+def _evaluate_jobs(path: Path, model) -> dict:
+    """Recall and precision of the skills a posting asks for (required + nice to have), the
+    words that are not skills in context reported, and how often ``requirement`` agrees with
+    the label (over the job skills that match a label)."""
+    from analyzers.skills_match import requirement_at
+
+    jobs = json.loads(path.read_text())["jobs"]
+    tax = load_taxonomy()
+    docs, preds, traps, agree, judged = [], {}, [], 0, 0
+    for j in jobs:
+        found = find_skills(j["text"], tax, semantic=model, kind="job")
+        preds[j["id"]] = {s.name for s in found}
+        docs.append({"file": j["id"], "skills": j["required"] + j["nice_to_have"]})
+        for s in found:
+            if any(norm(s.name) == norm(x) or norm(x) in norm(s.name) for x in j["not_skills"]):
+                traps.append(f"{j['id']}: {s.name}")
+            for kind in ("required", "nice_to_have"):
+                if any(_matches(_variants(s.name), {norm(a) for a in alts}) for alts in j[kind]):
+                    judged += 1
+                    agree += requirement_at(j["text"], s.evidence_spans[0].start_char) == kind
+                    break
+    result = score(preds, docs)
+    result.pop("per_resume")
+    fields = ", ".join(j["field"] for j in jobs)
+    return {
+        "system": f"this service ({tax.name} + {model.name} {model.version})",
+        "data": f"{path.name}: {len(jobs)} postings, fields: {fields}",
+        **result,
+        "not_skills_reported": traps,
+        "requirement_agreement": round(agree / max(judged, 1), 4),
+        "requirement_judged": judged,
+    }
+
+
+def _predicted_spans(text: str, tax, model, kind: str) -> list[tuple[int, int]]:
+    from resume.skills import skill_spans
+
+    spans = [span for found in skill_spans(text, tax).values() for span in found]
+    spans += [(sp.candidate.start, sp.candidate.end) for sp in model.score(text, kind)]
+    return spans
+
+
+def span_recall(corpus: Path, model) -> dict:
+    """Share of the annotated technical-skill and soft-skill spans of the 241 resumes that one
+    of the service's mentions overlaps (per annotator export: they differ a lot in how much
+    they mark, so only recall is measured)."""
+    tax = load_taxonomy()
+    per, hit_all, n_all = {}, 0, 0
+    for export in sorted(corpus.glob("*.json")):
+        hit = n = 0
+        for item in json.loads(export.read_text()):
+            text = item["data"]["text"]
+            gold = [
+                (r["value"]["start"], r["value"]["end"])
+                for a in item.get("annotations", [])
+                for r in a["result"]
+                if set(r.get("value", {}).get("labels", [])) & {"technical_skills", "soft-skills"}
+            ]
+            if not gold:
+                continue
+            pred = _predicted_spans(text, tax, model, "resume")
+            for a, b in gold:
+                n += 1
+                hit += any(x < b and a < y for x, y in pred)
+        per[f"annotator {len(per) + 1}"] = {"spans": n, "recall": round(hit / max(n, 1), 4)}
+        hit_all, n_all = hit_all + hit, n_all + n
+    return {
+        "data": "resume_corpus: 241 annotated resumes, technical and soft skill spans",
+        "spans": n_all,
+        "recall": round(hit_all / max(n_all, 1), 4),
+        "per_annotator": per,
+    }
+
+
+def _bio_spans(tokens: list[str], tags: list[str], offsets: list[int]) -> list[tuple[int, int]]:
+    out, start, end = [], None, None
+    for tok, tag, off in zip(tokens, tags, offsets, strict=True):
+        if tag == "B" or (tag == "I" and start is None):
+            if start is not None:
+                out.append((start, end))
+            start, end = off, off + len(tok)
+        elif tag == "I":
+            end = off + len(tok)
+        else:
+            if start is not None:
+                out.append((start, end))
+            start = None
+    if start is not None:
+        out.append((start, end))
+    return out
+
+
+def skillspan_spans(path: Path, model, per_doc: int = 40) -> dict:
+    """Span extraction on SkillSpan dev (job-posting sentences; skill + knowledge spans):
+    precision, recall and F1 of the service's mentions (gazetteer + accepted phrases, job
+    threshold), exact (same characters) and loose (overlapping)."""
+    tax = load_taxonomy()
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    tp_exact = tp_pred = tp_gold = n_pred = n_gold = 0
+    for k in range(0, len(rows), per_doc):
+        text, gold = "", []
+        for r in rows[k : k + per_doc]:
+            offsets, pos = [], len(text)
+            for t in r["tokens"]:
+                offsets.append(pos)
+                pos += len(t) + 1
+            text += " ".join(r["tokens"]) + "\n"
+            for tags in (r["tags_skill"], r["tags_knowledge"]):
+                gold += _bio_spans(r["tokens"], tags, offsets)
+        pred = sorted(set(_predicted_spans(text, tax, model, "job")))
+        gold = sorted(set(gold))
+        n_pred, n_gold = n_pred + len(pred), n_gold + len(gold)
+        tp_exact += len(set(pred) & set(gold))
+        tp_pred += sum(any(a < d and c < b for c, d in gold) for a, b in pred)
+        tp_gold += sum(any(a < d and c < b for c, d in pred) for a, b in gold)
+
+    def prf(tp_p, tp_g):
+        p, r = tp_p / max(n_pred, 1), tp_g / max(n_gold, 1)
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(2 * p * r / max(p + r, 1e-9), 4),
+        }
+
+    return {
+        "data": f"SkillSpan dev: {len(rows)} sentences, {n_gold} skill + knowledge spans",
+        "exact": prf(tp_exact, tp_exact),
+        "loose": prf(tp_pred, tp_gold),
+    }
+
+
+def esco_linking(folder: Path, model) -> dict:
+    """Span -> ESCO skill on the ESCO-linked validation spans (Decorte et al. 2022): top-1
+    accuracy of the nearest preferred label, and the links the service makes (cosine >= its
+    threshold): their precision and the share of spans linked; spans whose label ESCO lacks
+    count as wrong when linked. The full all-MiniLM-L6-v2 encoder beside, for comparison."""
+    import csv
+
+    import numpy as np
+
+    from models.registry import get_registry
+
+    rows = []
+    for name in ("tech", "house"):
+        rows += [
+            r
+            for r in csv.DictReader((folder / f"{name}_validation_annotations.csv").open())
+            if r["label"] != "UNDERSPECIFIED"
+        ]
+    vec = model.vectors
+    spans = [r["span"] for r in rows]
+    present = sum(r["label"] != "LABEL NOT PRESENT" for r in rows)
+    out = {"data": f"skill_linking validation: {len(rows)} spans, {present} with an ESCO label"}
+    embedder = get_registry().get("embedder")
+    esco_full = embedder.embed(vec.esco_label)
+    for name, sims, threshold in (
+        (
+            "static vectors (the service)",
+            vec.static(spans) @ vec.esco_static.T,
+            model.link_threshold,
+        ),
+        ("all-MiniLM-L6-v2 encoder", embedder.embed(spans) @ esco_full.T, None),
+    ):
+        best = sims.argmax(axis=1)
+        cos = sims[np.arange(len(rows)), best]
+        right = np.array([vec.esco_label[b] == r["label"] for b, r in zip(best, rows, strict=True)])
+        entry = {"top1_accuracy": round(float(right.sum() / present), 4)}
+        if threshold is not None:
+            linked = cos >= threshold
+            entry.update(
+                threshold=threshold,
+                linked_share=round(float(linked.mean()), 4),
+                link_precision=round(float(right[linked].mean()), 4) if linked.any() else None,
+            )
+        out[name] = entry
     return out

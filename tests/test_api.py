@@ -283,6 +283,7 @@ def test_health_reports_models_and_versions(client):
         "parser",
         "sentiment",
         "language_id",
+        "skills",
     }
     assert body["versions"]["flask"]
 
