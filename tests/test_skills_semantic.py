@@ -37,8 +37,8 @@ Gardening, hiking, photography
 
 POSTING = """Senior Data Engineer (Cork, Ireland)
 
-We are a growing team with a go to market plan across Europe, based in Cork. You will excel at building
-reliable pipelines and be swift to escalate incidents.
+We are a growing team with a go to market plan across Europe, based in Cork. You will excel
+at building reliable pipelines and be swift to escalate incidents.
 
 Requirements:
 - Python and SQL
