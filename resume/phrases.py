@@ -531,9 +531,7 @@ def candidates(text: str, parse) -> list[Candidate]:
     sections = line_sections(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     listed = list_candidates(text, sections)
-    headings = {
-        line_starts[i] for i, line in enumerate(text.split("\n")) if _is_heading(line)
-    }
+    headings = {line_starts[i] for i, line in enumerate(text.split("\n")) if _is_heading(line)}
     prose = [
         c
         for c in prose_candidates(parse(text), sections, line_starts)
