@@ -111,15 +111,42 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{r['key_point_recall']:.1%}",
             )
         )
-    for r in results.get("skills", {}).values():
-        out.append(
-            (
-                "resume skills",
-                f"{r['data'].split(',')[0]} ({r['system']})",
-                "precision / recall / F1 (micro)",
-                f"{r['precision']:.1%} / {r['recall']:.1%} / {r['f1']:.3f}",
+    for name, r in results.get("skills", {}).items():
+        if "precision" in r:
+            kind = "job-description skills" if name.startswith("job") else "resume skills"
+            out.append(
+                (
+                    kind,
+                    f"{r['data'].split(',')[0]} ({r['system']})",
+                    "precision / recall / F1 (micro)",
+                    f"{r['precision']:.1%} / {r['recall']:.1%} / {r['f1']:.3f}",
+                )
             )
-        )
+        elif "recall" in r:
+            out.append(("skill spans", r["data"], "span recall (overlap)", f"{r['recall']:.1%}"))
+        elif "exact" in r:
+            for how in ("exact", "loose"):
+                m = r[how]
+                out.append(
+                    (
+                        "skill spans",
+                        r["data"],
+                        f"P / R / F1 ({how})",
+                        f"{m['precision']:.1%} / {m['recall']:.1%} / {m['f1']:.3f}",
+                    )
+                )
+        else:
+            for system, m in r.items():
+                if isinstance(m, dict):
+                    out.append(
+                        (
+                            "ESCO linking",
+                            f"{r['data']} ({system})",
+                            "top-1 accuracy / linked share / link precision",
+                            f"{m['top1_accuracy']:.1%} / {m.get('linked_share', '-')} / "
+                            f"{m.get('link_precision', '-')}",
+                        )
+                    )
     return out
 
 
@@ -153,6 +180,8 @@ def main() -> None:
 
             results[name] = evaluate(DATA)
         timings[name] = round(time.time() - t0, 1)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    (OUT.parent / "accuracy.partial.json").write_text(json.dumps(results, indent=2) + "\n")
     table = rows(results)
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for r in table:
@@ -166,6 +195,7 @@ def main() -> None:
         "seconds": timings,
     }
     OUT.write_text(json.dumps(previous, indent=2) + "\n")
+    (OUT.parent / "accuracy.partial.json").unlink(missing_ok=True)
     print(f"wrote {OUT}")
 
 

@@ -91,17 +91,20 @@ class SkillVectors:
     def static(self, texts: list[str]) -> np.ndarray:
         """(n, 128) float32 unit vectors: the mean of each text's word-piece rows (zeros for a
         text without word pieces)."""
-        out = np.zeros((len(texts), self.token_vectors.shape[1]), np.float32)
+        from scipy.sparse import csr_matrix
+
         if not texts:
-            return out
+            return np.zeros((0, self.token_vectors.shape[1]), np.float32)
         ids = [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
         lengths = np.array([len(i) for i in ids])
-        nonempty = lengths > 0
-        if nonempty.any():
-            flat = np.fromiter((x for i in ids for x in i), dtype=np.int64, count=lengths.sum())
-            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
-            sums = np.add.reduceat(self.token_vectors[flat], starts, axis=0)
-            out[nonempty] = sums / lengths[nonempty, None]
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.fromiter((x for i in ids for x in i), dtype=np.int64, count=int(indptr[-1]))
+        weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+        means = (
+            csr_matrix((weights, flat, indptr), shape=(len(texts), self.token_vectors.shape[0]))
+            @ self.token_vectors
+        )
+        out = np.asarray(means, dtype=np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
     def rank(self, word: str) -> int:

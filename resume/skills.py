@@ -285,6 +285,29 @@ def _group_key(phrase: str) -> str:
     return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
 
 
+# Tools named by an everyday word whose everyday sense opens phrases that are not skills
+# ("swift response", "spark joy", "blank canvas", "sage advice"); in lower case, away from the
+# gazetteer's accepted mentions, a phrase holding one is not reported. Words such as "project"
+# or "teams" (Microsoft Project, Teams) are left out: "project management" is a skill.
+TOOL_NAMES_THAT_ARE_WORDS = {
+    "swift", "spark", "chef", "canvas", "sage", "rust", "spring", "go", "excel", "word",
+    "access", "slack", "zoom", "puppet", "ruby", "julia", "shiny", "eclipse", "jet", "flex",
+    "magic", "velvet", "sunrise", "cyclone", "phantom", "meteor", "hive", "pig", "knockout",
+    "backbone", "bamboo", "blast", "outlook", "unity", "square",
+}  # fmt: skip
+
+
+def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
+    """A phrase holding, in lower case, a word that is a tool's name only in the right context
+    ("swift path", "spark plugs", "blank canvas") when the gazetteer did not take that word as
+    the tool there."""
+    for tok, a, _ in tokens(c.text):
+        if tok in TOOL_NAMES_THAT_ARE_WORDS and c.text[a].islower():
+            if not any(x <= c.start + a < y for x, y in taken):
+                return True
+    return False
+
+
 def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     """Skills the classifier accepts among the document's candidate phrases, except those the
     gazetteer already judged (its aliases, whether it kept them or not: "Go" in "go to market"
@@ -304,6 +327,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         k = bisect.bisect_right(starts, c.start) - 1
         if k >= 0 and taken[k][0] <= c.start and c.end <= taken[k][1]:
+            continue
+        if _holds_a_rejected_tool_word(c, tax, taken):
             continue
         kept.append((c.start, c.end))
         groups[_group_key(c.text)].append(sp)
