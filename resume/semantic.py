@@ -27,9 +27,11 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+from tokenizers import Tokenizer
 
 from resume.normalize import norm_phrase
 from resume.phrases import Candidate, candidates
@@ -39,7 +41,8 @@ VECTORS_PATH = DATA / "skill_vectors.npz"
 CLASSIFIER_PATH = DATA / "skill_classifier.json"
 SECTIONS = ("skills", "experience", "summary", "education", "other")
 KINDS = ("list", "noun", "verb")
-UNKNOWN_RANK = 30522  # a word the MiniLM vocabulary splits into pieces: rare
+UNKNOWN_RANK = 30522
+STATIC_BATCH = 256  # a word the MiniLM vocabulary splits into pieces: rare
 
 
 @dataclass(frozen=True)
@@ -70,41 +73,51 @@ class SkillVectors:
     def __init__(self, tokenizer_path: Path, path: Path = VECTORS_PATH) -> None:
         with np.load(path) as z:
             self.token_vectors = z["token_vectors"].astype(np.float32) * z["token_scale"][:, None]
-            self.esco_uri = [str(u) for u in z["esco_uri"]]
-            self.esco_label = [str(u) for u in z["esco_label"]]
-            self.esco_type = [str(u) for u in z["esco_type"]]
-            self.occupations = {str(u) for u in z["occupation_labels"]}
-            self.places = {str(u) for u in z["place_names"]}
-            self.esco_by_name = dict(
-                zip((str(n) for n in z["esco_names"]), z["esco_name_skill"].tolist(), strict=True)
-            )
-        from tokenizers import Tokenizer
 
+            def texts(key: str) -> list[str]:
+                return z[key].tobytes().decode("utf-8").split("\n")
+
+            esco = z["esco_static"].astype(np.float32) * z["esco_static_scale"][:, None]
+            self.esco_static = esco / np.maximum(np.linalg.norm(esco, axis=1, keepdims=True), 1e-9)
+            self.esco_uri = texts("esco_uri")
+            self.esco_label = texts("esco_label")
+            self.esco_type = texts("esco_type")
+            self.occupations = set(texts("occupation_labels"))
+            self.places = set(texts("place_names"))
+            self.esco_by_name = dict(
+                zip(texts("esco_names"), z["esco_name_skill"].tolist(), strict=True)
+            )
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._vocab = self._tokenizer.get_vocab()
         words = [norm_phrase(label).split() for label in self.esco_label]
         self.esco_head_count = Counter(w[-1] for w in words if w)
         self.esco_word_count = Counter(x for w in words for x in set(w))
-        self.esco_static = self.static(self.esco_label)
         self.occupation_head_count = Counter(o.split()[-1] for o in self.occupations)
 
     def static(self, texts: list[str]) -> np.ndarray:
         """(n, 128) float32 unit vectors: the mean of each text's word-piece rows (zeros for a
         text without word pieces)."""
+        return self.static_of(self.token_vectors, self._tokenizer, texts)
+
+    @staticmethod
+    def static_of(token_vectors: np.ndarray, tokenizer, texts: list[str]) -> np.ndarray:
+        """:meth:`static` for given word-piece rows and tokenizer (a Tokenizer or the path of
+        its tokenizer.json). Texts are tokenised STATIC_BATCH at a time: a tokenizer's
+        encodings of thousands of texts at once stay in the process's memory."""
         from scipy.sparse import csr_matrix
 
-        if not texts:
-            return np.zeros((0, self.token_vectors.shape[1]), np.float32)
-        ids = [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
-        lengths = np.array([len(i) for i in ids])
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        flat = np.fromiter((x for i in ids for x in i), dtype=np.int64, count=int(indptr[-1]))
-        weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
-        means = (
-            csr_matrix((weights, flat, indptr), shape=(len(texts), self.token_vectors.shape[0]))
-            @ self.token_vectors
-        )
-        out = np.asarray(means, dtype=np.float32)
+        if not isinstance(tokenizer, Tokenizer):
+            tokenizer = Tokenizer.from_file(str(tokenizer))
+        out = np.zeros((len(texts), token_vectors.shape[1]), np.float32)
+        for a in range(0, len(texts), STATIC_BATCH):
+            batch = texts[a : a + STATIC_BATCH]
+            ids = [e.ids for e in tokenizer.encode_batch(batch, add_special_tokens=False)]
+            lengths = np.array([len(i) for i in ids])
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+            flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(indptr[-1]))
+            weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+            matrix = csr_matrix((weights, flat, indptr), shape=(len(batch), token_vectors.shape[0]))
+            out[a : a + len(batch)] = matrix @ token_vectors
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
     def rank(self, word: str) -> int:

@@ -3,7 +3,8 @@ all-MiniLM-L6-v2 (int8 ONNX) and the official ESCO v1.1.1 CSV zip in ../shared/d
 
     python -m scripts.build_skill_vectors [--data ../shared/data/skills]
 
-Writes resume/data/skill_vectors.npz (deterministic for a given model and data):
+Writes resume/data/skill_vectors.npz (deterministic for a given model and data; lists of
+strings are stored as newline-joined UTF-8 bytes):
 
 * ``token_vectors`` (30,522 x 128 int8) and ``token_scale`` (30,522 float32): a static
   embedding of every MiniLM word piece, the way Model2Vec distils a sentence encoder
@@ -18,6 +19,9 @@ Writes resume/data/skill_vectors.npz (deterministic for a given model and data):
   the static vectors at 0.412; at a threshold for links right three times in four, the
   encoder links 24.9 % of the spans and the static vectors 16.9 %: the price of ~100 ms per
   resume (docs/decisions/0014-skills-from-phrases.md).
+* ``esco_static`` (13,896 x 128 int8) and ``esco_static_scale``: the static vectors of the
+  ESCO skills' preferred labels (so that loading does not tokenise 13,896 labels: ~180 MB of
+  tokenizer memory a process would keep).
 * ``esco_uri``, ``esco_label``, ``esco_type`` (skill/competence or knowledge),
   ``esco_reuse`` (transversal, cross-sector, sector-specific, occupation-specific).
 * ``esco_names`` / ``esco_name_skill``: every preferred and alternative label of the ESCO
@@ -52,6 +56,13 @@ ESCO_ZIP = "esco_v1.1.1_en_csv.zip"
 STATIC_DIM = 128
 COMMON_WORD_ZIPF = 4.5
 log = logging.getLogger("build_skill_vectors")
+
+
+def text_array(items: list[str]) -> np.ndarray:
+    """Strings as one newline-joined UTF-8 byte array (numpy's fixed-width unicode arrays
+    take 4 bytes a character at the longest string's width: 64 MB for the ESCO labels)."""
+    assert not any("\n" in i for i in items)
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
 
 
 def quantise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,18 +164,29 @@ def main() -> None:
     tokens = static_token_vectors()
     names, name_skill = esco_names(rows)
     tq, ts = quantise(tokens)
+    from models import paths
+    from resume.semantic import SkillVectors
+
+    esco_static = SkillVectors.static_of(
+        tq.astype(np.float32) * ts[:, None],
+        paths.minilm_tokenizer(),
+        [r["preferredLabel"] for r in rows],
+    )
+    eq, es = quantise(esco_static)
     np.savez_compressed(
         OUT,
         token_vectors=tq,
         token_scale=ts,
-        esco_uri=np.array([r["conceptUri"] for r in rows]),
-        esco_label=np.array([r["preferredLabel"] for r in rows]),
-        esco_type=np.array([r["skillType"] for r in rows]),
-        esco_reuse=np.array([r["reuseLevel"] for r in rows]),
-        esco_names=np.array(names),
+        esco_static=eq,
+        esco_static_scale=es,
+        esco_uri=text_array([r["conceptUri"] for r in rows]),
+        esco_label=text_array([r["preferredLabel"] for r in rows]),
+        esco_type=text_array([r["skillType"] for r in rows]),
+        esco_reuse=text_array([r["reuseLevel"] for r in rows]),
+        esco_names=text_array(names),
         esco_name_skill=np.array(name_skill, dtype=np.int32),
-        occupation_labels=np.array(occupation_labels(args.data)),
-        place_names=np.array(place_names()),
+        occupation_labels=text_array(occupation_labels(args.data)),
+        place_names=text_array(place_names()),
     )
     log.info("wrote %s (%.1f MB)", OUT, OUT.stat().st_size / 1e6)
 
