@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
 from resume.normalize import norm_phrase
-from resume.skills import Taxonomy, find_skills, skill_spans
+from resume.skills import Taxonomy, find_skills, group_key, skill_spans
 
 # A line that opens the optional part of a posting, or the required part.
 NICE_HEADING = re.compile(
@@ -57,20 +57,15 @@ def requirement_at(text: str, position: int) -> str:
     return "required"
 
 
-def _key(name: str) -> str:
-    n = norm_phrase(name)
-    return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
-
-
 def _covering(job: Skill, resume_skills: Sequence[Skill]) -> tuple[Skill | None, str | None]:
     """The resume skill that covers a job skill and how it was found."""
     if job.source_id is not None:
         for r in resume_skills:
             if r.source_id == job.source_id:
                 return r, "same_skill"
-    key = _key(job.name)
+    key = group_key(job.name)
     for r in resume_skills:
-        if _key(r.name) == key:
+        if group_key(r.name) == key:
             return r, "same_name"
     words = set(norm_phrase(job.name).split())
     if words:

@@ -1,14 +1,15 @@
 """Candidate skill phrases in a document, from its structure and from its prose.
 
 Structure: the items of lists ("Skills: Python, SQL, Tableau", bullets, "Tools:"-style lines,
-one-item lines under a skills heading). Prose: spaCy noun chunks ("hydraulic circuit design")
-and verb + object phrases ("administered IV antibiotics" -> "administer IV antibiotics"), each
-trimmed of determiners, numbers and evaluative words ("strong", "various").
+one-item lines under a skills or job-posting heading). Prose: noun phrases found by part of
+speech ("hydraulic circuit design") and the verb that governs them, as written ("administered
+IV antibiotics"), trimmed of numbers, evaluative words ("strong", "various") and generic
+tails ("experience").
 
 Every candidate keeps its character span in the document, the section it stands in (by the
 headings of resume/skills.py) and whether it is a list item; resume/semantic.py decides which
-candidates are skills and links them to the taxonomy. Parsing needs the spaCy pipeline of
-models/text.py (``EnglishParser``), passed in by the caller: this module loads nothing.
+candidates are skills and links them to the taxonomy. Tagging needs the spaCy pipeline of
+models/text.py (``EnglishParser.tag``), passed in by the caller: this module loads nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from resume.normalize import tokens
+from resume.skills import HEADINGS, INTERESTS_HEADING, OTHER_HEADING, SKILLS_HEADING
 
 Section = Literal["skills", "experience", "summary", "education", "interests", "other"]
 Kind = Literal["list", "noun", "verb"]
@@ -248,8 +250,6 @@ ITEM_TAIL = re.compile(
 
 
 def _is_heading(line: str) -> bool:
-    from resume.skills import HEADINGS
-
     head = line.strip().rstrip(":").strip()
     return bool(head) and (
         any(h.fullmatch(head) for h in HEADINGS) or bool(POSTING_SKILLS_HEADING.fullmatch(head))
@@ -271,8 +271,6 @@ def _split_conjunction(item: str, offset: int) -> list[tuple[int, str]]:
 
 def line_sections(text: str) -> list[Section]:
     """The section of every line, by the headings the skill matcher knows."""
-    from resume.skills import INTERESTS_HEADING, OTHER_HEADING, SKILLS_HEADING
-
     out: list[Section] = []
     current: Section = "other"
     for line in text.split("\n"):

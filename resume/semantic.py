@@ -41,8 +41,8 @@ VECTORS_PATH = DATA / "skill_vectors.npz"
 CLASSIFIER_PATH = DATA / "skill_classifier.json"
 SECTIONS = ("skills", "experience", "summary", "education", "other")
 KINDS = ("list", "noun", "verb")
-UNKNOWN_RANK = 30522
-STATIC_BATCH = 256  # a word the MiniLM vocabulary splits into pieces: rare
+UNKNOWN_RANK = 30522  # a word the MiniLM vocabulary splits into pieces: rare
+STATIC_BATCH = 256
 
 
 @dataclass(frozen=True)

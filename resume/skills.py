@@ -279,7 +279,7 @@ def _gazetteer_confidence(text, tax, found, semantic) -> dict[int, float]:
     return out
 
 
-def _group_key(phrase: str) -> str:
+def group_key(phrase: str) -> str:
     """Phrases that differ only in the last word's grammatical number group together."""
     n = norm_phrase(phrase)
     return n[:-1] if n.endswith("s") and not n.endswith("ss") else n
@@ -331,7 +331,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         if _holds_a_rejected_tool_word(c, tax, taken):
             continue
         kept.append((c.start, c.end))
-        groups[_group_key(c.text)].append(sp)
+        groups[group_key(c.text)].append(sp)
     out = []
     vectors = semantic.vectors
     for members in groups.values():
