@@ -18,9 +18,15 @@ FORMAT_PARAM = {
 }
 _FILE = {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1}
 # The text fields: at most CAA_MAX_TEXT_CHARS characters (20,000 by default); a blank one
-# counts as not sent.
+# counts as not sent. Blank is what the server strips (str.strip): besides the whitespace of
+# a pattern's \s, the information separators U+001C-U+001F and U+0085.
 _TEXT = {"type": "string", "maxLength": 20_000}
-_REQUIRED_TEXT = {"type": "string", "minLength": 1, "maxLength": 20_000, "pattern": "\\S"}
+_REQUIRED_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 20_000,
+    "pattern": "[^\\s\\u001c-\\u001f\\u0085]",
+}
 CANDIDATE_ID = {"type": "string", "pattern": "^[A-Za-z0-9._:@+\\-]{1,128}$"}
 _MEDIA_DESC = (
     "Recording: video (mp4, mov, webm, mkv, avi) or audio (wav, mp3, m4a, ogg, flac, webm)."

@@ -34,3 +34,15 @@ schema = schemathesis.openapi.from_wsgi(
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms_to_the_document(case):
     case.call_and_validate()
+
+
+def test_a_required_text_is_blank_exactly_when_the_server_strips_it_away():
+    import re
+    import sys
+
+    from api.openapi import _REQUIRED_TEXT
+
+    pattern = re.compile(_REQUIRED_TEXT["pattern"])
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        assert (pattern.search(c) is None) == (c.strip() == ""), hex(code)
