@@ -93,7 +93,14 @@ class RunnerHeartbeat:
             log.warning("heartbeat of runner %s failed", self._runner_id, exc_info=True)
 
     def _loop(self) -> None:
+        last = time.monotonic()
         while not self._stop.wait(self._interval_s):
+            now = time.monotonic()
+            if now - last > 3 * self._interval_s:  # a starved or blocked process: say so
+                log.warning(
+                    "runner %s: heartbeat %.1f s after the last one", self._runner_id, now - last
+                )
+            last = now
             if self._job is not None and time.monotonic() - self._last_progress > self._stall_s:
                 log.error(
                     "job %s: no progress for %.0f s; ending this runner so it runs again",

@@ -42,7 +42,10 @@ class ServiceProcess:
             "WORKERS": "1",
             "CAA_JOB_WORKERS": "1",
             "CAA_JOB_HEARTBEAT_S": "0.5",
-            "CAA_JOB_STALE_AFTER_S": "5",
+            # a dead runner of this host is seen at once by its pid; the stale time only
+            # matters for other hosts, so it stays at the default (a loaded CI machine once
+            # starved a live runner's heartbeat for 5 s and its job ran a third time)
+            "CAA_JOB_STALE_AFTER_S": "30",
             **env,
         }
         self.proc: subprocess.Popen | None = None
