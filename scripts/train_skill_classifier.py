@@ -3,9 +3,10 @@ thresholds; writes resume/data/skill_classifier.json. Model card: resume/data/SK
 
     python -m scripts.train_skill_classifier [--data ../shared/data]
 
-Training data: the tuning sets only, bench/labels/resume_skills_tune.json (12 real resumes of
-12 occupations, labelled densely by reading) and bench/labels/job_descriptions_tune.json (10
-written job descriptions of 10 fields). No report set is read. A candidate phrase is a
+Training data: the tuning sets only, bench/labels/resume_skills_tune.json and
+resume_skills_tune2.json (32 real resumes of 24 categories, labelled densely by reading) and
+bench/labels/job_descriptions_tune.json and job_descriptions_tune2.json (20 written job
+descriptions of 20 fields). No report set is read. A candidate phrase is a
 positive when bench.acc_skills' matching rule pairs it with one of the document's labels.
 
 1. Logistic regression (scikit-learn, C=1) over resume.semantic.featurize's features.
@@ -34,8 +35,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skill_classifier.json"
-RESUMES = REPO / "bench" / "labels" / "resume_skills_tune.json"
-JOBS = REPO / "bench" / "labels" / "job_descriptions_tune.json"
+LABELS = REPO / "bench" / "labels"
+RESUMES = [LABELS / "resume_skills_tune.json", LABELS / "resume_skills_tune2.json"]
+JOBS = [LABELS / "job_descriptions_tune.json", LABELS / "job_descriptions_tune2.json"]
 VERSION = "1.0.0"
 FOLDS = 6
 LINK_PRECISION = 0.75
@@ -48,12 +50,14 @@ def load_docs(data: Path) -> list[dict]:
     from resume.extract import extract_text
 
     docs = []
-    for r in json.loads(RESUMES.read_text())["resumes"]:
-        text = extract_text((data / "resumes" / r["file"]).read_bytes()).text
-        docs.append({"id": r["file"], "kind": "resume", "text": text, "labels": r["skills"]})
-    for j in json.loads(JOBS.read_text())["jobs"]:
-        labels = j["required"] + j["nice_to_have"]
-        docs.append({"id": j["id"], "kind": "job", "text": j["text"], "labels": labels})
+    for path in RESUMES:
+        for r in json.loads(path.read_text())["resumes"]:
+            text = extract_text((data / "resumes" / r["file"]).read_bytes()).text
+            docs.append({"id": r["file"], "kind": "resume", "text": text, "labels": r["skills"]})
+    for path in JOBS:
+        for j in json.loads(path.read_text())["jobs"]:
+            labels = j["required"] + j["nice_to_have"]
+            docs.append({"id": j["id"], "kind": "job", "text": j["text"], "labels": labels})
     return docs
 
 
@@ -183,8 +187,8 @@ def main() -> None:
         thresholds=thresholds,
         features=FEATURES + [f"static_{i}" for i in range(model.vectors.token_vectors.shape[1])],
         training={
-            "resumes": str(RESUMES.relative_to(REPO)),
-            "job_descriptions": str(JOBS.relative_to(REPO)),
+            "resumes": [str(p.relative_to(REPO)) for p in RESUMES],
+            "job_descriptions": [str(p.relative_to(REPO)) for p in JOBS],
             "documents": len(docs),
             "candidates": int(sum(len(d["y"]) for d in docs)),
             "positives": int(sum(int(d["y"].sum()) for d in docs)),
