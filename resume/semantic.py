@@ -6,10 +6,12 @@ meaning.
 2. Each candidate gets features (resume/data/SKILL_CLASSIFIER.md): how it stands (list item,
    prose, section, items on its line), its shape (tokens, capitals, digits), how rare its words
    are (MiniLM word-piece rank), how ESCO-like its words are, its cosine similarity to the
-   nearest ESCO preferred label and its static phrase vector (128-d, Model2Vec-style
-   distillation of all-MiniLM-L6-v2: scripts/build_skill_vectors.py). A logistic regression
-   trained on the tuning sets (scripts/train_skill_classifier.py) gives the probability that a
-   careful reader lists the phrase as a skill: the skill's ``confidence``.
+   nearest ESCO preferred label, its static phrase vector (128-d, Model2Vec-style
+   distillation of all-MiniLM-L6-v2: scripts/build_skill_vectors.py) and its context in its
+   line (the word before it, a year on the line, where it starts). Gradient-boosted trees
+   (scikit-learn, run as ONNX by onnxruntime) trained on the tuning sets
+   (scripts/train_skill_classifier.py) give the probability that a careful reader lists the
+   phrase as a skill: the skill's ``confidence``.
 3. Accepted phrases (probability >= the document kind's threshold) are linked to an ESCO skill
    by name when they are one of its labels (preferred or alternative), else to the nearest
    ESCO preferred label by the static vectors' cosine similarity when it reaches
@@ -43,6 +45,14 @@ SECTIONS = ("skills", "experience", "summary", "education", "other")
 KINDS = ("list", "noun", "verb")
 UNKNOWN_RANK = 30522  # a word the MiniLM vocabulary splits into pieces: rare
 STATIC_BATCH = 256
+# the word before a candidate, when it is one of these (a preposition that introduces a tool,
+# an employer or a place; a list separator; a verb or noun that announces skills)
+PREVIOUS_WORDS = (
+    "in", "with", "of", "at", "for", "using", "including", "on", "to", "and", "the", "a",
+    "as", "by", "from", ",", ":", "-", "\u2022", "managed", "experience", "knowledge",
+    "proficient", "skills",
+)  # fmt: skip
+YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -126,8 +136,29 @@ class SkillVectors:
         return self._vocab.get(word, UNKNOWN_RANK)
 
 
-def featurize(cands: list[Candidate], vectors: SkillVectors, taxonomy) -> np.ndarray:
-    """(n, 30 + 128) features of the candidates of one document (names: FEATURES + static)."""
+def _context(text: str, c: Candidate) -> list:
+    """How the phrase stands in its line: the word before it (one of PREVIOUS_WORDS, or none),
+    whether the line holds a year (an employer/date line), the line's length in words / 20,
+    where in the line the phrase starts (0-1), an initial capital."""
+    a = text.rfind("\n", 0, c.start) + 1
+    b = text.find("\n", c.end)
+    line = text[a : len(text) if b < 0 else b]
+    before = text[max(a, c.start - 40) : c.start].lower().split()
+    word = before[-1] if before else ""
+    word = re.sub(r"[^\w,:\-\u2022]", "", word) or word[-1:]
+    return [
+        *[word == w for w in PREVIOUS_WORDS],
+        word == "",
+        bool(YEAR.search(line)),
+        len(line.split()) / 20,
+        (c.start - a) / max(len(line), 1),
+        c.text[:1].isupper(),
+    ]
+
+
+def featurize(cands: list[Candidate], text: str, vectors: SkillVectors, taxonomy) -> np.ndarray:
+    """(n, len(FEATURES) + 128) float32 features of the candidates of one document ``text``
+    (the document their spans point into); names: FEATURES, then static_0..127."""
     freq = Counter(norm_phrase(c.text) for c in cands)
     static = vectors.static([c.text for c in cands])
     cos = (static @ vectors.esco_static.T).max(axis=1) if len(cands) else np.zeros(0)
@@ -160,6 +191,7 @@ def featurize(cands: list[Candidate], vectors: SkillVectors, taxonomy) -> np.nda
                 n in vectors.occupations,
                 math.log1p(vectors.occupation_head_count.get(w[-1], 0)),
                 len(w) >= 2 and all(x[:1].isupper() for x in c.text.split()),
+                *_context(text, c),
             ]
         )
     return np.hstack([np.array(rows, dtype=np.float32).reshape(len(cands), -1), static])
@@ -187,6 +219,12 @@ FEATURES = [
     "is_occupation_title",
     "log_occupation_head_count",
     "title_case_words",
+    *[f"previous_word_{w}" for w in PREVIOUS_WORDS],
+    "previous_word_none",
+    "line_has_year",
+    "line_words_over_20",
+    "position_in_line",
+    "initial_capital",
 ]
 
 
@@ -211,24 +249,44 @@ class SemanticSkillModel:
         self._tagger = tagger
         self.taxonomy = taxonomy
 
-    def set_spec(self, spec: dict) -> None:
-        """Use the classifier ``spec`` (the JSON of resume/data/skill_classifier.json)."""
+    def set_spec(self, spec: dict, classifier: bytes | None = None) -> None:
+        """Use the classifier ``spec`` (the JSON of resume/data/skill_classifier.json) and its
+        ONNX model: ``classifier`` (the model's bytes) or the file ``spec["model"]`` names
+        beside it (none: candidates and linking only, no probabilities)."""
+        import onnxruntime as ort
+
         self.version = spec["version"]
-        self.coef = np.array(spec["coef"], dtype=np.float32)
-        self.intercept = float(spec["intercept"])
         self.thresholds = spec["thresholds"]
         self.link_threshold = float(spec["link_threshold"])
+        if classifier is None and spec.get("model"):
+            classifier = (DATA / spec["model"]).read_bytes()
+        self._session = None
+        if classifier is not None:
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            opts.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(
+                classifier, sess_options=opts, providers=["CPUExecutionProvider"]
+            )
 
-    def probabilities(self, cands: list[Candidate]) -> np.ndarray:
-        """P(skill) of each candidate (a document's candidates together: one feature is the
-        phrase's frequency in the document)."""
+    def probabilities(self, cands: list[Candidate], text: str) -> np.ndarray:
+        """P(skill) of each candidate of the document ``text`` (a document's candidates
+        together: one feature is the phrase's frequency in the document)."""
         if not cands:
             return np.zeros(0, np.float32)
-        return self.probabilities_from_features(featurize(cands, self.vectors, self.taxonomy))
+        X = featurize(cands, text, self.vectors, self.taxonomy)
+        return self.probabilities_from_features(X)
 
     def probabilities_from_features(self, X: np.ndarray) -> np.ndarray:
-        """P(skill) of rows of :func:`featurize`'s features."""
-        return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
+        """(n,) P(skill) of rows of :func:`featurize`'s features: the gradient-boosted trees'
+        probability of the positive class."""
+        if self._session is None:
+            raise RuntimeError("no classifier loaded")
+        if not len(X):
+            return np.zeros(0, np.float32)
+        name = self._session.get_inputs()[0].name
+        proba = self._session.run(None, {name: np.ascontiguousarray(X, dtype=np.float32)})[1]
+        return proba[:, 1]
 
     def candidates(self, text: str) -> list[Candidate]:
         return candidates(text, self._tagger)
@@ -237,7 +295,7 @@ class SemanticSkillModel:
         """Accepted phrases of ``text`` (kind ``resume`` or ``job``), linked where ESCO holds
         them; see the module docstring."""
         cands = self.candidates(text)
-        probs = self.probabilities(cands)
+        probs = self.probabilities(cands, text)
         threshold = self.thresholds[kind]
         accepted = [
             (c, float(p))

@@ -274,7 +274,7 @@ def _gazetteer_confidence(text, tax, found, semantic) -> dict[int, float]:
             cands.append(Candidate(text[a:b], a, b, "list" if listed else "noun", section, 1))
             owners.append(idx)
     out: dict[int, float] = {}
-    for idx, p in zip(owners, semantic.probabilities(cands), strict=True):
+    for idx, p in zip(owners, semantic.probabilities(cands, text), strict=True):
         out[idx] = round(max(out.get(idx, 0.0), float(p)), 3)
     return out
 
