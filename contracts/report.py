@@ -104,8 +104,8 @@ class Skill(_Model):
         ge=0,
         le=1,
         description="Probability that a careful reader lists this as a skill the document "
-        "states (logistic regression over the phrase and its context, cross-validated on the "
-        "tuning sets: resume/data/SKILL_CLASSIFIER.md); null where no model scored it.",
+        "states (gradient-boosted trees over the phrase and its context, calibrated out of fold "
+        "on the tuning sets: resume/data/SKILL_CLASSIFIER.md); null where no model scored it.",
     )
     taxonomy_label: str | None = Field(
         None, description="For match 'semantic': the preferred label of the linked ESCO skill."
