@@ -17,6 +17,8 @@ meaning.
    ESCO preferred label by the static vectors' cosine similarity when it reaches
    ``link_threshold`` (calibrated on the ESCO-linked validation spans of Decorte et al. 2022);
    unlinked phrases are reported as the document states them, with ``source: "resume"``.
+   A phrase that names a place (GeoNames) or an organisation (a title-cased name ending in
+   "Hospital", "College", "Inc", ...) is never a skill.
 
 Nothing here loads a model: the caller passes the tagger (models.text.EnglishParser.tag); the
 vectors and the classifier are read once per process by :class:`SemanticSkillModel`.
@@ -228,6 +230,25 @@ FEATURES = [
 ]
 
 
+# the last word of an organisation's name ("Cascade Paws Animal Hospital", "Bayline Freight
+# Inc"); a title-cased phrase of two or more words ending so names who, not what
+ORGANISATION_WORDS = frozenset(
+    "hospital pharmacy clinic inc llc ltd corp corporation company group bank university "
+    "college school academy institute foundation association associates holdings partners "
+    "gmbh".split()
+)
+
+
+def names_organisation(phrase: str) -> bool:
+    """A title-cased phrase of two or more words whose last is an organisation word."""
+    words = re.findall(r"[\w'&.-]+", phrase)
+    return (
+        len(words) >= 2
+        and all(w[:1].isupper() or w == "of" for w in words)
+        and words[-1].lower().rstrip(".") in ORGANISATION_WORDS
+    )
+
+
 class SemanticSkillModel:
     """The candidate classifier and the ESCO linker (loaded once per process).
 
@@ -300,7 +321,7 @@ class SemanticSkillModel:
         accepted = [
             (c, float(p))
             for c, p in zip(cands, probs, strict=True)
-            if p >= threshold and not self.is_place(c.text)
+            if p >= threshold and not self.is_place(c.text) and not names_organisation(c.text)
         ]
         return self.link(accepted)
 

@@ -13,7 +13,7 @@ from analyzers.skills_match import requirement_at, skills_match
 from models.registry import get_registry
 from pipeline.orchestrator import skill_model
 from resume.phrases import Candidate, _clean_item, candidates, line_sections
-from resume.semantic import CLASSIFIER_PATH, FEATURES, featurize
+from resume.semantic import CLASSIFIER_PATH, FEATURES, featurize, names_organisation
 from resume.skills import find_skills, load_taxonomy
 
 RESUME = """Jane Example
@@ -206,3 +206,19 @@ def test_context_features_say_how_a_phrase_stands_in_its_line(model):
     assert employer[col["previous_word_at"]] == 1 and employer[col["line_has_year"]] == 1
     assert tool[col["previous_word_in"]] == 1 and tool[col["line_has_year"]] == 0
     assert 0 < tool[col["position_in_line"]] < 1 and tool[col["initial_capital"]] == 1
+
+
+@pytest.mark.parametrize(
+    "phrase, organisation",
+    [
+        ("Cascade Paws Animal Hospital", True),
+        ("Alberta College of Pharmacy", True),
+        ("Bayline Freight Inc.", True),
+        ("Siemens PLC", False),  # a programmable logic controller
+        ("Hospital", False),
+        ("hospital administration", False),
+        ("Bank reconciliation", False),
+    ],
+)
+def test_organisation_names_are_not_skills(phrase, organisation):
+    assert names_organisation(phrase) is organisation
