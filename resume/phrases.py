@@ -523,6 +523,17 @@ def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> li
     return out
 
 
+def _blank(text: str, listed: list[Candidate]) -> str:
+    """``text`` with the list items' spans turned to spaces: the tagger (the costliest step)
+    skips what only list candidates read, and every offset stays the same."""
+    parts, at = [], 0
+    for c in sorted(listed, key=lambda c: c.start):
+        if c.start >= at:
+            parts += [text[at : c.start], " " * (c.end - c.start)]
+            at = c.end
+    return "".join(parts) + text[at:]
+
+
 def candidates(text: str, parse) -> list[Candidate]:
     """All candidates of ``text``: list items, then prose phrases (``parse(text)`` -> a spaCy
     Doc). A prose phrase inside a list item's span is dropped: the item stands for it."""
@@ -532,7 +543,7 @@ def candidates(text: str, parse) -> list[Candidate]:
     headings = {line_starts[i] for i, line in enumerate(text.split("\n")) if _is_heading(line)}
     prose = [
         c
-        for c in prose_candidates(parse(text), sections, line_starts)
+        for c in prose_candidates(parse(_blank(text, listed)), sections, line_starts)
         if line_starts[bisect.bisect_right(line_starts, c.start) - 1] not in headings
     ]
     taken = sorted((c.start, c.end) for c in listed)

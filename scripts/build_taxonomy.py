@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_PRODUCT_NAME = 1.8  # a product word rarer than this is a name ("Camtasia", not "Plotter")
@@ -97,6 +97,8 @@ CURATED_ALIASES = {
     "Microsoft Word": ["MS Word", "MS-Word"],
     "Microsoft PowerPoint": ["MS PowerPoint", "PPT"],
     "Microsoft Office": ["MS Office", "MS-Office"],
+    "Epic Systems": ["=Epic", "Epic EHR", "Epic EMR", "Epic Hyperspace"],
+    "operate forklift": ["forklift", "forklifts", "forklift operation", "forklift operator"],
     "R": ["=R"],
     "C": ["=C"],
 }

@@ -66,6 +66,15 @@ def test_the_report_page_reads_well(browser, report_html, tmp_path, width, heigh
     text = page.inner_text("main")
     # resume skills are shown beside the job match
     assert "On the resume" in text and "Python" in text and "Asked for by the job" in text
+    # each job skill with how it is asked and whether the resume has it
+    rows = page.eval_on_selector_all(
+        "table:has(th:text('skill the job asks for')) tr",
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText.trim()))",
+    )
+    asked = {row[0]: row for row in rows[1:]}
+    assert asked["Python"][1] == "required" and asked["Python"][2].startswith("yes")
+    assert "Ansible" in asked and asked["Ansible"][2] == "missing"
+    assert "missing required: " in text
     # human labels, not identifiers
     assert "Eye contact with the camera" in text or "Pace (words per minute)" in text
     for raw in ("head_yaw_std_deg", "fillers_per_min", "eye_contact_ratio", "skill_relevance"):
