@@ -409,8 +409,8 @@ def build(data: Path) -> dict:
     # Names first: ESCO preferred labels, our common skills, O*NET tool names.
     for r in digital + languages:
         b.reserve(r["conceptUri"], [r["preferredLabel"]])
-    for _, _, _, source_id, labels, _ in common:
-        b.reserve(source_id, labels)
+    for _, _, _, source_id, labels, acronyms in common:
+        b.reserve(source_id, [*labels, *acronyms])
     for r in transversal:
         b.reserve(r["conceptUri"], specific([r["preferredLabel"]]))
     for _, _, _, source_id, labels, _ in tools:
