@@ -51,6 +51,7 @@ build-taxonomy: install
 build-skill-model: install
 	$(BIN)/python -m pip install --quiet -r requirements-build.txt
 	$(BIN)/python -m scripts.build_skill_vectors
+	$(BIN)/python -m scripts.build_nominalisations
 	$(BIN)/python -m scripts.train_skill_classifier
 
 bench-accuracy: install

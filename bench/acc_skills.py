@@ -30,9 +30,19 @@ FOURTH = Path(__file__).resolve().parent / "labels" / "resume_skills_fourth.json
 DROP = {"microsoft", "ms", "software", "skills", "skill", "the", "apache", "amazon"}
 
 
+def _number(word: str) -> str:
+    """A word without its plural ending, so that a label and a prediction that differ only in
+    grammatical number match ("vital signs" / "vital sign monitoring", "policies" / "policy")."""
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def norm(name: str) -> str:
     name = re.sub(r"\([^)]*\)", " ", name.lower())
-    words = [w for w in re.findall(r"[a-z0-9+#]+", name) if w not in DROP]
+    words = [_number(w) for w in re.findall(r"[a-z0-9+#]+", name) if w not in DROP]
     return " ".join(words)
 
 

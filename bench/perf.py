@@ -226,6 +226,28 @@ def _resume_latency(svc: Service, resume: Path, n: int = 40) -> dict:
     }
 
 
+def _resume_only(out: Path) -> None:
+    """Resume p50 / p95 through a fresh service and its workers' resident memory, written into
+    ``out``'s ``resume_only`` (the other figures of ``out`` are kept)."""
+    resume = perf_inputs.DATA / perf_inputs.RESUME_TWO_PAGES
+    svc = Service()
+    try:
+        svc.wait_ready()
+        workers = psutil.Process(svc.proc.pid).children()
+        before = sum(w.memory_info().rss for w in workers)
+        figures = _resume_latency(svc, resume)
+        after = sum(w.memory_info().rss for w in workers)
+    finally:
+        svc.stop()
+    figures["workers_rss_mb_ready"] = round(before / 2**20, 1)
+    figures["workers_rss_growth_mb"] = round((after - before) / 2**20, 1)
+    figures["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results["resume_only"] = figures
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"resume only: {figures}")
+
+
 def _concurrent(svc: Service, video: Path, resume: Path, n: int = 4) -> dict:
     t0 = time.perf_counter()
     with ThreadPoolExecutor(n) as pool:
@@ -423,7 +445,15 @@ def main() -> None:
     ap.add_argument("--skip-install", action="store_true")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--resume-only",
+        action="store_true",
+        help="measure only the resume latency and update that figure in --out",
+    )
     args = ap.parse_args()
+    if args.resume_only:
+        _resume_only(args.out)
+        return
     inputs = perf_inputs.build_all()
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

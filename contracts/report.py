@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.5.0"
+SCHEMA_VERSION = "1.6.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -81,7 +81,8 @@ class TextSpan(_Model):
 class Skill(_Model):
     name: str = Field(
         description="The taxonomy's canonical name (match exact or alias), else the phrase as "
-        "the document states it (match semantic or unlinked)."
+        "the document states it (match semantic or unlinked; an action named by its noun: see "
+        "stated_as)."
     )
     category: Literal["technical", "tool", "soft", "language", "knowledge", "skill"]
     source: Literal["ESCO", "O*NET", "curated", "resume"] = Field(
@@ -112,6 +113,13 @@ class Skill(_Model):
     )
     link_cosine: float | None = Field(
         None, ge=-1, le=1, description="For match 'semantic': cosine similarity of the link."
+    )
+    stated_as: str | None = Field(
+        None,
+        description="For a skill the document states by an action ('Reconciled bank "
+        "accounts'): the phrase as written; name is then the skill the action names, its object "
+        "and the verb's action noun ('bank account reconciliation'), or the taxonomy skill of "
+        "that name (match alias). Null otherwise.",
     )
     mentions: int = Field(ge=1, description="Times the skill is mentioned.")
     evidence: list[str] = Field(description="Up to 3 short snippets around mentions.")

@@ -43,6 +43,7 @@ from resume.phrases import Candidate, candidates
 DATA = Path(__file__).resolve().parent / "data"
 VECTORS_PATH = DATA / "skill_vectors.npz"
 CLASSIFIER_PATH = DATA / "skill_classifier.json"
+NOMINALS_PATH = DATA / "nominalisations.json"
 SECTIONS = ("skills", "experience", "summary", "education", "other")
 KINDS = ("list", "noun", "verb")
 UNKNOWN_RANK = 30522  # a word the MiniLM vocabulary splits into pieces: rare
@@ -55,6 +56,60 @@ PREVIOUS_WORDS = (
     "proficient", "skills",
 )  # fmt: skip
 YEAR = re.compile(r"\b(19|20)\d\d\b")
+# words before the object that the skill's name leaves out ("managed *our* vendors")
+OBJECT_NOISE = frozenset(
+    "the a an all our their its his her my your new existing various multiple several daily "
+    "weekly monthly".split()
+)
+MAX_OBJECT_WORDS = 3
+_INVARIANT = re.compile(r"(ss|us|is|news|sales|series|species)$")
+# fields named by a plural in -ics ("logistics"); other -ics words are plurals ("antibiotics")
+_ICS_FIELDS = frozenset(
+    "analytics logistics economics physics mathematics statistics electronics graphics robotics "
+    "ethics politics genetics linguistics athletics aesthetics acoustics ergonomics hydraulics "
+    "pneumatics optics forensics dynamics kinetics informatics bioinformatics mechanics "
+    "diagnostics aerobics gymnastics phonics semantics thermodynamics biomechanics telematics "
+    "avionics ceramics metrics basics".split()
+)
+
+
+def singular(word: str) -> str:
+    """The singular of an English plural noun by its spelling ("accounts" -> "account",
+    "policies" -> "policy", "batches" -> "batch"); words that end in -ss, -us, -is, fields in
+    -ics and words the same in both numbers ("sales", "logistics") unchanged."""
+    low = word.lower()
+    if word.isupper() or len(low) < 4:
+        return word
+    if low.endswith("ies") and low not in ("series", "species"):
+        return word[:-3] + "y"
+    if _INVARIANT.search(low) or low in _ICS_FIELDS:
+        return word
+    if re.search(r"(ches|shes|sses|xes|zzes)$", low):
+        return word[:-2]
+    if low.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def nominal_form(phrase: str, nouns: dict[str, str]) -> str | None:
+    """The skill a verb + object phrase states, named as a reader lists it: the object (up to
+    MAX_OBJECT_WORDS, singular) and the verb's action noun ("reconciled bank accounts" ->
+    "bank account reconciliation", "planned events" -> "event planning"). ``nouns``: written
+    verb form -> action noun (resume/data/nominalisations.json, built from ESCO's labels by
+    scripts/build_nominalisations.py). None when the verb has no action noun there or the
+    object is empty, long or not words."""
+    words = phrase.split()
+    if len(words) < 2:
+        return None
+    noun = nouns.get(words[0].lower())
+    obj = words[1:]
+    while obj and obj[0].lower() in OBJECT_NOISE:
+        obj = obj[1:]
+    if noun is None or not obj or len(obj) > MAX_OBJECT_WORDS:
+        return None
+    if not all(re.fullmatch(r"[A-Za-z][\w&/+#.'-]*", w) for w in obj):
+        return None
+    return " ".join([*obj[:-1], singular(obj[-1]), noun])
 
 
 @dataclass(frozen=True)
@@ -158,9 +213,16 @@ def _context(text: str, c: Candidate) -> list:
     ]
 
 
-def featurize(cands: list[Candidate], text: str, vectors: SkillVectors, taxonomy) -> np.ndarray:
+def featurize(
+    cands: list[Candidate],
+    text: str,
+    vectors: SkillVectors,
+    taxonomy,
+    nouns: dict[str, str] | None = None,
+) -> np.ndarray:
     """(n, len(FEATURES) + 128) float32 features of the candidates of one document ``text``
-    (the document their spans point into); names: FEATURES, then static_0..127."""
+    (the document their spans point into); names: FEATURES, then static_0..127. ``nouns``:
+    the action nouns of verbs (:func:`nominal_form`; None: no verb phrase has one)."""
     freq = Counter(norm_phrase(c.text) for c in cands)
     static = vectors.static([c.text for c in cands])
     cos = (static @ vectors.esco_static.T).max(axis=1) if len(cands) else np.zeros(0)
@@ -170,6 +232,7 @@ def featurize(cands: list[Candidate], text: str, vectors: SkillVectors, taxonomy
         w = n.split() or [""]
         ranks = [vectors.rank(x) for x in w]
         kind = [c.kind == k for k in KINDS]
+        nominal = nominal_form(c.text, nouns) if nouns and c.kind == "verb" else None
         rows.append(
             [
                 n in taxonomy.alias_index,
@@ -193,6 +256,8 @@ def featurize(cands: list[Candidate], text: str, vectors: SkillVectors, taxonomy
                 n in vectors.occupations,
                 math.log1p(vectors.occupation_head_count.get(w[-1], 0)),
                 len(w) >= 2 and all(x[:1].isupper() for x in c.text.split()),
+                nominal is not None,
+                nominal is not None and norm_phrase(nominal) in taxonomy.alias_index,
                 *_context(text, c),
             ]
         )
@@ -221,6 +286,8 @@ FEATURES = [
     "is_occupation_title",
     "log_occupation_head_count",
     "title_case_words",
+    "has_nominal_form",
+    "nominal_form_in_taxonomy",
     *[f"previous_word_{w}" for w in PREVIOUS_WORDS],
     "previous_word_none",
     "line_has_year",
@@ -266,6 +333,7 @@ class SemanticSkillModel:
         self, tagger, taxonomy, tokenizer_path: Path, spec: dict | None = None, vectors=None
     ):
         self.vectors = vectors or SkillVectors(tokenizer_path)
+        self.nouns: dict[str, str] = json.loads(NOMINALS_PATH.read_text())["nouns"]
         self.set_spec(spec or json.loads(CLASSIFIER_PATH.read_text()))
         self._tagger = tagger
         self.taxonomy = taxonomy
@@ -295,7 +363,7 @@ class SemanticSkillModel:
         together: one feature is the phrase's frequency in the document)."""
         if not cands:
             return np.zeros(0, np.float32)
-        X = featurize(cands, text, self.vectors, self.taxonomy)
+        X = featurize(cands, text, self.vectors, self.taxonomy, self.nouns)
         return self.probabilities_from_features(X)
 
     def probabilities_from_features(self, X: np.ndarray) -> np.ndarray:
@@ -311,6 +379,10 @@ class SemanticSkillModel:
 
     def candidates(self, text: str) -> list[Candidate]:
         return candidates(text, self._tagger)
+
+    def nominal(self, c: Candidate) -> str | None:
+        """The skill name of a verb + object candidate (:func:`nominal_form`), else None."""
+        return nominal_form(c.text, self.nouns) if c.kind == "verb" else None
 
     def score(self, text: str, kind: str = "resume") -> list[ScoredPhrase]:
         """Accepted phrases of ``text`` (kind ``resume`` or ``job``), linked where ESCO holds

@@ -311,7 +311,9 @@ def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
 def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     """Skills the classifier accepts among the document's candidate phrases, except those the
     gazetteer already judged (its aliases, whether it kept them or not: "Go" in "go to market"
-    stays out) and phrases inside a gazetteer mention."""
+    stays out) and phrases inside a gazetteer mention. A verb + object phrase is named by its
+    action noun ("Reconciled bank accounts" -> "bank account reconciliation"), the taxonomy's
+    skill when that name is one of its aliases."""
     taken = sorted(span for spans in found.values() for span in spans)
     starts = [a for a, _ in taken]
     groups: dict[str, list] = defaultdict(list)
@@ -330,31 +332,55 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         if _holds_a_rejected_tool_word(c, tax, taken):
             continue
+        nominal = semantic.nominal(c)
+        known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None
+        if known is not None and known in found:
+            continue  # the gazetteer reports that skill already
         kept.append((c.start, c.end))
-        groups[group_key(c.text)].append(sp)
-    out = []
-    vectors = semantic.vectors
-    for members in groups.values():
-        best = max(members, key=lambda sp: sp.confidence)
-        spans = sorted({(sp.candidate.start, sp.candidate.end) for sp in members})
-        linked = best.esco_index
-        name = re.sub(r"\s+", " ", best.candidate.text).strip()
-        out.append(
-            Skill(
-                name=name,
-                category="knowledge"
-                if linked is not None and vectors.esco_type[linked] == "knowledge"
-                else "skill",
-                source="ESCO" if linked is not None else "resume",
-                source_id=vectors.esco_uri[linked] if linked is not None else None,
-                match="semantic" if linked is not None else "unlinked",
-                confidence=round(best.confidence, 3),
-                taxonomy_label=vectors.esco_label[linked] if linked is not None else None,
-                link_cosine=best.link_cosine if linked is not None else None,
-                **_evidence(text, spans),
-            )
+        key = f"taxonomy:{known}" if known is not None else group_key(nominal or c.text)
+        groups[key].append((sp, nominal, known))
+    return [_semantic_skill(text, tax, semantic.vectors, members) for members in groups.values()]
+
+
+def _semantic_skill(text, tax, vectors, members) -> Skill:
+    """One Skill of a group of accepted phrases [(ScoredPhrase, nominal form, taxonomy index)]."""
+    best, nominal, known = max(members, key=lambda m: m[0].confidence)
+    spans = sorted({(m[0].candidate.start, m[0].candidate.end) for m in members})
+    written = re.sub(r"\s+", " ", text[best.candidate.start : best.candidate.end]).strip()
+    evidence = _evidence(text, spans)
+    confidence = round(best.confidence, 3)
+    stated_as = written if nominal else None
+    if known is not None:
+        s = tax.skills[known]
+        return Skill(
+            name=s["name"],
+            category=s["category"],
+            source=s["source"],
+            source_id=s["id"],
+            match="alias",
+            confidence=confidence,
+            stated_as=stated_as,
+            **evidence,
         )
-    return out
+    linked, cosine = best.esco_index, best.link_cosine
+    by_name = vectors.esco_by_name.get(norm_phrase(nominal)) if nominal else None
+    if by_name is not None:
+        linked, cosine = by_name, 1.0
+    name = nominal or re.sub(r"\s+", " ", best.candidate.text).strip()
+    return Skill(
+        name=name,
+        category="knowledge"
+        if linked is not None and vectors.esco_type[linked] == "knowledge"
+        else "skill",
+        source="ESCO" if linked is not None else "resume",
+        source_id=vectors.esco_uri[linked] if linked is not None else None,
+        match="semantic" if linked is not None else "unlinked",
+        confidence=confidence,
+        taxonomy_label=vectors.esco_label[linked] if linked is not None else None,
+        link_cosine=cosine if linked is not None else None,
+        stated_as=stated_as,
+        **evidence,
+    )
 
 
 # General skills a resume states as an action on people rather than by name ("Trained new

@@ -41,9 +41,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skill_classifier.json"
 LABELS = REPO / "bench" / "labels"
-RESUMES = [LABELS / "resume_skills_tune.json", LABELS / "resume_skills_tune2.json"]
+RESUMES = [
+    LABELS / "resume_skills_tune.json",
+    LABELS / "resume_skills_tune2.json",
+    LABELS / "resume_skills_tune3.json",
+]
 JOBS = [LABELS / "job_descriptions_tune.json", LABELS / "job_descriptions_tune2.json"]
-VERSION = "2.0.0"
+VERSION = "2.2.0"
 ONNX_OUT = OUT.with_suffix(".onnx")
 FOLDS = 6
 LINK_PRECISION = 0.75
@@ -122,8 +126,11 @@ def main() -> None:
     for d in docs:
         cands = model.candidates(d["text"])
         labels = [{norm(a) for a in alts} for alts in d["labels"]]
-        d["X"] = featurize(cands, d["text"], model.vectors, tax)
-        d["y"] = np.array([any(_matches(_variants(c.text), a) for a in labels) for c in cands])
+        d["X"] = featurize(cands, d["text"], model.vectors, tax, model.nouns)
+        # a phrase is right when the name it is reported under matches a label (a verb phrase
+        # is reported by its action noun: resume.semantic.nominal_form)
+        names = [_variants(model.nominal(c) or c.text) for c in cands]
+        d["y"] = np.array([any(_matches(v, a) for a in labels) for v in names])
     log.info(
         "%d documents, %d candidates, %d positive",
         len(docs),

@@ -13,7 +13,15 @@ from analyzers.skills_match import requirement_at, skills_match
 from models.registry import get_registry
 from pipeline.orchestrator import skill_model
 from resume.phrases import Candidate, _clean_item, candidates, line_sections
-from resume.semantic import CLASSIFIER_PATH, FEATURES, featurize, names_organisation
+from resume.semantic import (
+    CLASSIFIER_PATH,
+    FEATURES,
+    NOMINALS_PATH,
+    featurize,
+    names_organisation,
+    nominal_form,
+    singular,
+)
 from resume.skills import find_skills, load_taxonomy
 
 RESUME = """Jane Example
@@ -225,3 +233,59 @@ def test_context_features_say_how_a_phrase_stands_in_its_line(model):
 )
 def test_organisation_names_are_not_skills(phrase, organisation):
     assert names_organisation(phrase) is organisation
+
+
+@pytest.fixture(scope="module")
+def nouns():
+    return json.loads(NOMINALS_PATH.read_text())["nouns"]
+
+
+@pytest.mark.parametrize(
+    "phrase, skill",
+    [
+        ("reconciled bank accounts", "bank account reconciliation"),
+        ("planned events", "event planning"),
+        ("managed our vendors", "vendor management"),
+        ("administered IV antibiotics", "IV antibiotic administration"),
+        ("onboarded new employees", "employee onboarding"),
+        ("designed websites", "website design"),
+        ("processed insurance claims", "insurance claim processing"),
+        ("maintained HVAC equipment", "HVAC equipment maintenance"),
+        ("performed audits", None),  # a light verb: the object is the skill
+        ("led a team of 12", None),  # not an object of words
+        ("reconciled", None),
+        ("coordinated the shipping of parts to all regional warehouses", None),  # too long
+    ],
+)
+def test_an_action_is_named_by_its_noun(nouns, phrase, skill):
+    assert nominal_form(phrase, nouns) == skill
+
+
+@pytest.mark.parametrize(
+    "plural, one",
+    [
+        ("accounts", "account"), ("policies", "policy"), ("batches", "batch"),
+        ("classes", "class"), ("antibiotics", "antibiotic"), ("logistics", "logistics"),
+        ("sales", "sales"), ("analysis", "analysis"), ("status", "status"), ("HVAC", "HVAC"),
+    ],
+)  # fmt: skip
+def test_singular(plural, one):
+    assert singular(plural) == one
+
+
+def test_a_skill_stated_by_an_action_keeps_what_was_written(model, tax):
+    text = (
+        "Experience\nStaff Accountant, 2016 - 2020\n"
+        "- Reconciled bank accounts and prepared monthly financial statements\n"
+        "- Processed vendor invoices and managed accounts payable\n"
+    )
+    skills = find_skills(text, tax, semantic=model)
+    for s in skills:
+        if s.stated_as is not None:
+            a, b = s.evidence_spans[0].start_char, s.evidence_spans[0].end_char
+            assert text[a:b] == s.stated_as and s.stated_as.split()[0][:4] != s.name[:4]
+            assert nominal_form(s.stated_as, model.nouns) in (s.name, None) or s.match == "alias"
+    by_name = {s.name: s for s in skills}
+    assert "reconciled bank accounts" not in {n.lower() for n in by_name}
+    assert by_name["bank account reconciliation"].stated_as == "Reconciled bank accounts"
+    assert by_name["accounts payable"].stated_as is None  # named by the taxonomy as written
