@@ -57,8 +57,13 @@ def requirement_at(text: str, position: int) -> str:
     return "required"
 
 
-def _covering(job: Skill, resume_skills: Sequence[Skill]) -> tuple[Skill | None, str | None]:
-    """The resume skill that covers a job skill and how it was found."""
+def _covering(
+    job: Skill, resume_skills: Sequence[Skill], broader: dict[str, list[str]]
+) -> tuple[Skill | None, str | None]:
+    """The resume skill that covers a job skill and how it was found: the same concept, the
+    same name, a name holding the job's words, then through ESCO's hierarchy (``broader``:
+    skill URI -> its broader skills' URIs) a narrower skill ("Haskell" for "computer
+    programming") before a broader one."""
     if job.source_id is not None:
         for r in resume_skills:
             if r.source_id == job.source_id:
@@ -72,6 +77,14 @@ def _covering(job: Skill, resume_skills: Sequence[Skill]) -> tuple[Skill | None,
         for r in resume_skills:
             if words <= set(norm_phrase(r.name).split()):
                 return r, "more_specific"
+    if job.source_id is not None:
+        for r in resume_skills:
+            if r.source_id and job.source_id in broader.get(r.source_id, ()):
+                return r, "narrower_skill"
+        over = broader.get(job.source_id, ())
+        for r in resume_skills:
+            if r.source_id and r.source_id in over:
+                return r, "broader_skill"
     return None, None
 
 
@@ -114,7 +127,7 @@ def skills_match(
     job: list[JobSkill] = []
     if job_description:
         for s in find_skills(job_description, taxonomy, semantic=semantic, kind="job"):
-            covered, how = _covering(s, resume_skills)
+            covered, how = _covering(s, resume_skills, taxonomy.broader)
             position = s.evidence_spans[0].start_char if s.evidence_spans else 0
             job.append(
                 JobSkill(

@@ -468,11 +468,17 @@ class JobSkill(_Model):
     resume_skill: str | None = Field(
         None, description="The resume skill that covers it (null when none does)."
     )
-    matched_by: Literal["same_skill", "same_name", "more_specific"] | None = Field(
+    matched_by: (
+        Literal["same_skill", "same_name", "more_specific", "narrower_skill", "broader_skill"]
+        | None
+    ) = Field(
         None,
         description="How the resume skill was found: the same taxonomy concept (source_id), "
         "the same name (case, punctuation and grammatical number aside), or a resume skill "
-        "whose name holds every word of the job's ('Epic EHR' for 'Epic').",
+        "whose name holds every word of the job's ('Epic EHR' for 'Epic'), or through ESCO's "
+        "hierarchy a narrower skill ('Haskell' for 'computer programming') or, failing that, "
+        "the broader skill ('computer programming' for 'Haskell': a weaker match; ESCO states "
+        "broader skills for its collections' members only, about 1,000 skills).",
     )
 
 

@@ -21,7 +21,7 @@ import gzip
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,6 +73,7 @@ class Taxonomy:
     ambiguity: dict[str, int]
     case_sensitive: dict[str, str]
     name_index: dict[str, int]  # skill name -> index (the first skill of that name)
+    broader: dict[str, list[str]] = field(default_factory=dict)  # ESCO URI -> broader skills'
 
 
 @lru_cache(maxsize=2)
@@ -90,6 +91,7 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         raw["ambiguity"],
         raw["case_sensitive"],
         names,
+        raw.get("esco_broader", {}),
     )
 
 

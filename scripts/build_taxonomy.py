@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.4.0"
+VERSION = "1.5.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_PRODUCT_NAME = 1.8  # a product word rarer than this is a name ("Camtasia", not "Plotter")
@@ -230,6 +230,21 @@ def split_acronyms(labels: list[str]) -> tuple[list[str], tuple[str, ...]]:
 def esco_rows(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if r.get("preferredLabel")]
+
+
+def esco_broader(esco: Path) -> dict[str, list[str]]:
+    """ESCO skill URI -> the URIs of its broader *skills* (not skill groups), as the ESCO
+    collections state them (``broaderConceptUri``: "Haskell" -> "computer programming"); ESCO's
+    full broader-relations table is not in the data, so skills outside a collection have none."""
+    groups = {r["conceptUri"] for r in esco_rows(esco / "skillGroups_en.csv")}
+    out: dict[str, set[str]] = {}
+    for path in sorted(esco.glob("*Collection_en.csv")):
+        for r in esco_rows(path):
+            for uri in (r.get("broaderConceptUri") or "").split("|"):
+                uri = uri.strip()
+                if "/esco/skill/" in uri and uri not in groups and uri != r["conceptUri"]:
+                    out.setdefault(r["conceptUri"], set()).add(uri)
+    return {k: sorted(v) for k, v in sorted(out.items())}
 
 
 def alt_labels(row: dict) -> list[str]:
@@ -471,6 +486,7 @@ def build(data: Path) -> dict:
             "ESCO (c) European Union (Decision 2011/833/EU); O*NET 28, U.S. DOL/ETA, CC BY 4.0"
         ),
         "skills": b.skills,
+        "esco_broader": esco_broader(esco),
         "ambiguity": ambiguity,
         "case_sensitive": b.case_sensitive,
     }

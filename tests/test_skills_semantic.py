@@ -289,3 +289,30 @@ def test_a_skill_stated_by_an_action_keeps_what_was_written(model, tax):
     assert "reconciled bank accounts" not in {n.lower() for n in by_name}
     assert by_name["bank account reconciliation"].stated_as == "Reconciled bank accounts"
     assert by_name["accounts payable"].stated_as is None  # named by the taxonomy as written
+
+
+def test_skills_match_credits_narrower_and_broader_esco_skills(tax):
+    resume = find_skills("Skills\nHaskell, Git, KDevelop", tax)
+    m = skills_match(
+        resume,
+        taxonomy=tax,
+        job_description="Requirements:\n- Computer programming\n- Integrated development "
+        "environment software\n- PostgreSQL",
+        words=None,
+    )
+    how = {j.name: (j.resume_skill, j.matched_by) for j in m.job_skills}
+    assert how["computer programming"] == ("Haskell", "narrower_skill")
+    assert how["integrated development environment software"] == ("KDevelop", "narrower_skill")
+    assert how["PostgreSQL"] == (None, None) and "PostgreSQL" in m.missing
+    broader = skills_match(
+        find_skills("Skills\ncomputer programming", tax),
+        taxonomy=tax,
+        job_description="Requirements:\n- Haskell",
+        words=None,
+    )
+    assert [(j.resume_skill, j.matched_by) for j in broader.job_skills] == [
+        ("computer programming", "broader_skill")
+    ]
+    haskell = tax.skills[tax.name_index["Haskell"]]["id"]
+    programming = tax.skills[tax.name_index["computer programming"]]["id"]
+    assert tax.broader[haskell] == [programming]
