@@ -199,7 +199,8 @@ def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str |
     before = text[:start].rstrip(" \t\"'“(")
     if not before or before[-1] in ".!?\n•":
         return False
-    return next_token not in FUNCTION_WORDS
+    # "Swift to escalate", "Spark of", "Chef at": not the tool; "Python for tooling" is
+    return next_token == "for" or next_token not in FUNCTION_WORDS
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -318,6 +319,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     skill when that name is one of its aliases."""
     taken = sorted(span for spans in found.values() for span in spans)
     starts = [a for a, _ in taken]
+    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)]
     groups: dict[str, list] = defaultdict(list)
     kept: list[tuple[int, int]] = []
     # most confident first; a phrase overlapping a kept one ("IV antibiotics" inside
@@ -334,6 +336,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         if _holds_a_rejected_tool_word(c, tax, taken):
             continue
+        if any(a < c.end and c.start < b for a, b in hiring):
+            continue  # "hiring a Site Reliability Engineer"
         nominal = semantic.nominal(c)
         known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None
         if known is not None and known in found:
@@ -448,6 +452,28 @@ def _verb_phrase_spans(text: str, tax: Taxonomy) -> list[tuple[int, int, int]]:
     return out
 
 
+# An employer announcing a vacancy ("We're hiring a ...", "now recruiting"): not the skill.
+HIRING_STATEMENT = re.compile(
+    r"\b(?:we(?:'re|\u2019re|\s+are)|is|are|now|currently|actively)\s+"
+    r"(?:(?:now|currently|actively)\s+)?(?:hiring|recruiting)\b",
+    re.I,
+)
+BULLET_LINE = re.compile(r"\s*(?:[-•·▪●◦*\u2013\u2014]|\d{1,2}[.)])\s+\S")
+
+
+def _bullet_blocks(text: str) -> list[int]:
+    """For each line of ``text``, the id of its bulleted list: consecutive bullet lines share
+    one; every other line has its own."""
+    out, block, prev_bullet = [], -1, False
+    for i, line in enumerate(text.split("\n")):
+        bullet = bool(BULLET_LINE.match(line))
+        if not (bullet and prev_bullet):
+            block = i
+        out.append(block)
+        prev_bullet = bullet
+    return out
+
+
 def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     """Character spans [start, end) of each skill's accepted mentions, by taxonomy index."""
     toks = list(tokens(_mask_contacts(text)))
@@ -508,6 +534,9 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
     # ... or as a list item under a skills heading ("Skills: Access, Excel, Word").
     in_skills_section = skills_section_lines(text)
     plain_lines = {line for c, line in zip(candidates, line_of, strict=True) if c[0] in plain_tech}
+    # ... or in a bulleted list (consecutive bullet lines) that names one ("- SQL\n- Python").
+    block_of = _bullet_blocks(text)
+    plain_blocks = {block_of[line] for line in plain_lines}
     # ... or listed with another ambiguous tool on the same line ("Instagram, Facebook").
     listed: dict[int, dict[int, int]] = defaultdict(dict)  # line -> {start: skill}
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
@@ -517,13 +546,15 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
         start for items in listed.values() if len(set(items.values())) >= 2 for start in items
     }
     interests = interests_section_lines(text)
+    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)]
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
-        if line in interests:
+        if line in interests or any(a <= start and end <= b for a, b in hiring):
             continue
         if needs_context and not (
             tech_context
             or line in plain_lines
+            or block_of[line] in plain_blocks
             or start in corroborated
             or (line in in_skills_section and _is_list_item(text, start, end, 1))
         ):

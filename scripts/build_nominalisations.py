@@ -45,11 +45,14 @@ MIN_NOMINAL_SHARE = 0.1
 ZERO_SHARE = 0.5
 MIN_ZIPF = 2.5
 EXTRA_ZIPF = 1.5  # the curated EXTRA_VERBS' nouns are newer words ("onboarding", "upselling")
-# verbs whose object is the skill ("performed audits", "provided customer service")
+# verbs whose object is the skill ("performed audits", "provided customer service"), and verbs
+# of an employer's offer
 LIGHT = set(
     "perform provide ensure use utilize utilise support assist help conduct complete achieve "
     "improve increase reduce deliver handle carry take make give work serve act meet participate "
-    "demonstrate gain obtain receive keep hold become follow show apply".split()
+    "demonstrate gain obtain receive keep hold become follow show apply "
+    # what an employer does in a posting ("we pay detention", "grow the program", "join us")
+    "pay grow find want need love join enjoy welcome value".split()
 )
 IRREGULAR_PAST = {
     "lead": "led", "build": "built", "teach": "taught", "write": "wrote", "sell": "sold",

@@ -89,6 +89,7 @@ CURATED_ALIASES = {
     "JavaScript": ["JS", "ECMAScript", "ES6"],
     "TypeScript": ["TS"],
     "Kubernetes": ["k8s"],
+    "Grafana Labs Grafana Cloud": ["Grafana"],
     "PostgreSQL": ["Postgre"],
     "artificial intelligence": ["=AI"],
     "machine learning": ["=ML"],

@@ -316,3 +316,28 @@ def test_skills_match_credits_narrower_and_broader_esco_skills(tax):
     haskell = tax.skills[tax.name_index["Haskell"]]["id"]
     programming = tax.skills[tax.name_index["computer programming"]]["id"]
     assert tax.broader[haskell] == [programming]
+
+
+def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
+    def names(text):
+        return {s.name for s in find_skills(text, tax)}
+
+    assert "Python" in names("Requirements:\n- SQL\n- Python\n- Apache Kafka")
+    assert "Python" not in names("Requirements:\n- Python")  # a snake, for all we know
+    assert "Python" not in names("Requirements:\n- SQL\n\nPets:\n- Python")  # another list
+
+
+@pytest.mark.parametrize(
+    "text, skill, found",
+    [
+        ("We're hiring a Site Reliability Engineer to run Kubernetes.", "recruitment", False),
+        ("We are now recruiting nurses.", "recruitment", False),
+        ("Skills: hiring, onboarding, payroll", "recruitment", True),
+        ("Led hiring for 3 stores", "recruitment", True),
+        ("Kubernetes, Terraform and AWS daily; Python for internal tooling", "Python", True),
+        ("Kubernetes, Terraform and AWS daily; be Swift to escalate", "Swift", False),
+        ("Dashboards in Grafana and Prometheus", "Grafana Labs Grafana Cloud", True),
+    ],
+)
+def test_gazetteer_context(tax, text, skill, found):
+    assert (skill in {s.name for s in find_skills(text, tax)}) is found
