@@ -137,7 +137,9 @@ def skills_match(
                     match=s.match,
                     confidence=s.confidence,
                     requirement=requirement_at(job_description, position),
-                    on_resume=covered is not None,
+                    # a broader skill on the resume is shown, not counted: "computer
+                    # programming" does not satisfy "Haskell"
+                    on_resume=covered is not None and how != "broader_skill",
                     resume_skill=covered.name if covered else None,
                     matched_by=how,
                 )

@@ -30,20 +30,30 @@ FOURTH = Path(__file__).resolve().parent / "labels" / "resume_skills_fourth.json
 DROP = {"microsoft", "ms", "software", "skills", "skill", "the", "apache", "amazon"}
 
 
+NUMBERLESS = {"sales", "news", "series", "species", "analytics", "logistics", "economics"}
+
+
 def _number(word: str) -> str:
-    """A word without its plural ending, so that a label and a prediction that differ only in
-    grammatical number match ("vital signs" / "vital sign monitoring", "policies" / "policy")."""
-    if len(word) > 3 and word.endswith("ies"):
+    """A word, lower-cased, without its plural ending, so that a label and a prediction that
+    differ only in grammatical number match ("vital signs" / "vital sign monitoring",
+    "policies" / "policy"). Words with a capital after their first letter (acronyms and
+    names: "CMMS", "SaaS", "APIs") and words the same in both numbers ("sales") keep it."""
+    if word[1:] != word[1:].lower():
+        return word.lower()  # "CMMS", "SaaS", "APIs"
+    word = word.lower()
+    if word in NUMBERLESS or len(word) <= 3:
+        return word
+    if word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
 
 
 def norm(name: str) -> str:
-    name = re.sub(r"\([^)]*\)", " ", name.lower())
-    words = [_number(w) for w in re.findall(r"[a-z0-9+#]+", name) if w not in DROP]
-    return " ".join(words)
+    name = re.sub(r"\([^)]*\)", " ", name)
+    words = [_number(w) for w in re.findall(r"[A-Za-z0-9+#]+", name)]
+    return " ".join(w for w in words if w not in DROP)
 
 
 def _variants(prediction: str) -> set[str]:

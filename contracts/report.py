@@ -477,7 +477,8 @@ class JobSkill(_Model):
         "the same name (case, punctuation and grammatical number aside), or a resume skill "
         "whose name holds every word of the job's ('Epic EHR' for 'Epic'), or through ESCO's "
         "hierarchy a narrower skill ('Haskell' for 'computer programming') or, failing that, "
-        "the broader skill ('computer programming' for 'Haskell': a weaker match; ESCO states "
+        "the broader skill ('computer programming' for 'Haskell': shown as the related resume "
+        "skill but not counted, on_resume stays false and the skill stays missing; ESCO states "
         "broader skills for its collections' members only, about 1,000 skills).",
     )
 

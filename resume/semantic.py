@@ -74,11 +74,12 @@ _ICS_FIELDS = frozenset(
 
 
 def singular(word: str) -> str:
-    """The singular of an English plural noun by its spelling ("accounts" -> "account",
-    "policies" -> "policy", "batches" -> "batch"); words that end in -ss, -us, -is, fields in
-    -ics and words the same in both numbers ("sales", "logistics") unchanged."""
+    """The singular of a lower-case English plural noun by its spelling ("accounts" ->
+    "account", "policies" -> "policy", "batches" -> "batch"); words with a capital (names:
+    "Kubernetes", "APIs"), words that end in -ss, -us, -is, fields in -ics and words the same
+    in both numbers ("sales", "logistics") unchanged."""
     low = word.lower()
-    if word.isupper() or len(low) < 4:
+    if word != low or len(low) < 4:  # names keep their spelling: "Kubernetes", "APIs"
         return word
     if low.endswith("ies") and low not in ("series", "species"):
         return word[:-3] + "y"

@@ -340,9 +340,9 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue  # "hiring a Site Reliability Engineer"
         nominal = semantic.nominal(c)
         known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None
+        kept.append((c.start, c.end))
         if known is not None and known in found:
             continue  # the gazetteer reports that skill already
-        kept.append((c.start, c.end))
         key = f"taxonomy:{known}" if known is not None else group_key(nominal or c.text)
         groups[key].append((sp, nominal, known))
     return [_semantic_skill(text, tax, semantic.vectors, members) for members in groups.values()]

@@ -14,13 +14,15 @@ verb's stem are counted over the whole classification, then:
 1. a derived noun (-ment, -tion, -al, -ance, -sis ...) when it heads at least MIN_NOMINAL_SHARE
    of the verb's compounds ("maintenance", "installation", "analysis");
 2. else the bare verb used as a noun when it heads at least ZERO_SHARE as many compounds as the
-   gerund and the gerund is rare as a word (Zipf < 4: "design", "repair", "review", "research"),
-   or twice as many when the gerund is an everyday noun ("control"; not "process", "call");
+   gerund, ESCO compounds the gerund too (so the word is a verb there, not a noun such as
+   "ship") and the gerund is rare as a word (Zipf < 4: "design", "repair", "review",
+   "research"; not "process", "call");
 3. else the gerund ("planning", "testing", "monitoring").
 
 A verb ESCO never compounds ("migrate", "onboard") gets the first of its regular derivations
-(-ation, -ion, -ment, -ing) that English uses (wordfreq Zipf frequency >= MIN_ZIPF; the
-few EXTRA_VERBS of resumes that open no ESCO label, >= EXTRA_ZIPF). Verbs that
+(-ate -> -ation, -ise -> -isation, -ify -> -ification, else the gerund) that English uses
+(wordfreq Zipf frequency >= MIN_ZIPF; the few EXTRA_VERBS of resumes that open no ESCO label,
+>= EXTRA_ZIPF). Verbs that
 carry no skill of their own ("performed", "provided", "ensured": the skill is their object) are
 left out (LIGHT). Each verb is written in its inflected forms (-s, -ed, -ing, a doubled final
 consonant, the irregular pasts of IRREGULAR_PAST).
@@ -109,21 +111,30 @@ def forms(verb: str) -> set[str]:
         out.add(verb[:-1] + "ied")
     else:
         out.add(verb + "ed")
-    if SHORT_CVC.fullmatch(verb):
+    if SHORT_CVC.fullmatch(verb):  # "planned", not "planed" ("plane" has its own forms)
+        out.discard(verb + "ed")
         out.add(verb + verb[-1] + "ed")
+    if re.search(r"[^aeiou][aeiou][lrt]$", verb) and len(verb) > 4:
+        # "controlled", "modelled", "submitted": the doubled spellings too (a form nobody
+        # writes, "visitted", is harmless)
+        out |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}
     if verb in IRREGULAR_PAST:
         out.add(IRREGULAR_PAST[verb])
     return out
 
 
 def _derivations(verb: str) -> list[str]:
+    """Regular action nouns of a verb ESCO never compounds: -ate -> -ation, -ise / -ize ->
+    -isation / -ization, -ify -> -ification, else the gerund (a bare "-ion" or "-ation" on any
+    verb makes "billion" of "bill" and "ration" of "rate")."""
     out = []
-    if verb.endswith("ate"):
+    if verb.endswith("ate") and len(verb) >= 6:  # "migrate", not "rate"
         out.append(verb[:-1] + "ion")
-    if verb.endswith("e"):
-        out += [verb[:-1] + "ation", verb[:-1] + "ion"]
-    out += [verb + "ation", verb + "ion", verb + "ment", _gerund(verb)]
-    return out
+    elif verb.endswith(("ise", "ize")):
+        out.append(verb[:-1] + "ation")
+    elif verb.endswith("ify"):
+        out.append(verb[:-1] + "ication")
+    return [*out, _gerund(verb)]
 
 
 def mine(rows: list[dict]) -> tuple[dict[str, Counter], set[str]]:
@@ -163,15 +174,20 @@ def choose(verb: str, counts: Counter, zipf) -> str | None:
     derived = [(n, h) for n, h in derived if DERIVED.search(h)]
     if derived and max(derived)[0] >= MIN_NOMINAL_SHARE * top:
         return max(derived)[1]
-    gerund = counts.get(_gerund(verb), 0)
+    # ESCO spells some gerunds the British way ("modelling", "labelling")
+    gerund = max(counts.get(_gerund(verb), 0), counts.get(verb + verb[-1:] + "ing", 0))
     zero = counts.get(verb, 0)
     # a gerund English uses as a noun ("processing", "planning") over the bare verb
-    if zipf(_gerund(verb)) < 4.0:
-        if zero and zero >= ZERO_SHARE * gerund:
-            return verb
-    elif zero >= max(2 * gerund, 5):  # "quality control"
+    # the bare verb as the noun ("design", "repair") only where ESCO compounds the gerund too
+    # (a noun that opens labels, "ship" or "stock", is not a verb there) and the gerund is not
+    # an everyday noun ("processing", "planning")
+    everyday = max(zipf(_gerund(verb)), zipf(verb + verb[-1:] + "ing")) >= 4.0
+    if gerund and zero >= ZERO_SHARE * gerund and not everyday:
         return verb
-    return _gerund(verb) if gerund else None
+    if not gerund:
+        return None
+    british = verb + verb[-1:] + "ing"
+    return british if counts.get(british, 0) > counts.get(_gerund(verb), 0) else _gerund(verb)
 
 
 def build(data: Path) -> dict:

@@ -251,6 +251,9 @@ def nouns():
         ("designed websites", "website design"),
         ("processed insurance claims", "insurance claim processing"),
         ("maintained HVAC equipment", "HVAC equipment maintenance"),
+        ("managed Kubernetes clusters", "Kubernetes cluster management"),
+        ("fixed production bugs", "production bug fixing"),
+        ("billed insurance claims", "insurance claim billing"),
         ("performed audits", None),  # a light verb: the object is the skill
         ("led a team of 12", None),  # not an object of words
         ("reconciled", None),
@@ -267,6 +270,7 @@ def test_an_action_is_named_by_its_noun(nouns, phrase, skill):
         ("accounts", "account"), ("policies", "policy"), ("batches", "batch"),
         ("classes", "class"), ("antibiotics", "antibiotic"), ("logistics", "logistics"),
         ("sales", "sales"), ("analysis", "analysis"), ("status", "status"), ("HVAC", "HVAC"),
+        ("Kubernetes", "Kubernetes"), ("APIs", "APIs"),
     ],
 )  # fmt: skip
 def test_singular(plural, one):
@@ -310,9 +314,10 @@ def test_skills_match_credits_narrower_and_broader_esco_skills(tax):
         job_description="Requirements:\n- Haskell",
         words=None,
     )
-    assert [(j.resume_skill, j.matched_by) for j in broader.job_skills] == [
-        ("computer programming", "broader_skill")
+    assert [(j.resume_skill, j.matched_by, j.on_resume) for j in broader.job_skills] == [
+        ("computer programming", "broader_skill", False)
     ]
+    assert broader.missing_required == ["Haskell"]  # shown as related, not counted
     haskell = tax.skills[tax.name_index["Haskell"]]["id"]
     programming = tax.skills[tax.name_index["computer programming"]]["id"]
     assert tax.broader[haskell] == [programming]
