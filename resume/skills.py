@@ -311,6 +311,22 @@ def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
     return False
 
 
+ROLE_HEAD_MIN = 30  # ESCO occupation labels ending in the word ("engineer": 1,075)
+
+
+def _names_a_role(phrase: str, vectors) -> bool:
+    """A phrase ending in a word that heads ESCO occupation labels ("Backend engineer",
+    "Head Chef", "night auditors"): in a job description, the role, not a skill."""
+    words = norm_phrase(phrase).split()
+    if not words:
+        return False
+    last = words[-1]
+    count = vectors.occupation_head_count.get(last, 0)
+    if last.endswith("s"):
+        count = max(count, vectors.occupation_head_count.get(last[:-1], 0))
+    return count >= ROLE_HEAD_MIN
+
+
 def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     """Skills the classifier accepts among the document's candidate phrases, except those the
     gazetteer already judged (its aliases, whether it kept them or not: "Go" in "go to market"
@@ -338,6 +354,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         if any(a < c.end and c.start < b for a, b in hiring):
             continue  # "hiring a Site Reliability Engineer"
+        if kind == "job" and _names_a_role(c.text, semantic.vectors):
+            continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
         nominal = semantic.nominal(c)
         known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None
         kept.append((c.start, c.end))
