@@ -311,20 +311,24 @@ def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
     return False
 
 
+def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
+    """Whether candidate ``c``'s span overlaps any of ``spans``."""
+    return any(a < c.end and c.start < b for a, b in spans)
+
+
 ROLE_HEAD_MIN = 30  # ESCO occupation labels ending in the word ("engineer": 1,075)
 
 
 def _names_a_role(phrase: str, vectors) -> bool:
     """A phrase ending in a word that heads ESCO occupation labels ("Backend engineer",
     "Head Chef", "night auditors"): in a job description, the role, not a skill."""
+    from resume.semantic import singular
+
     words = norm_phrase(phrase).split()
     if not words:
         return False
-    last = words[-1]
-    count = vectors.occupation_head_count.get(last, 0)
-    if last.endswith("s"):
-        count = max(count, vectors.occupation_head_count.get(last[:-1], 0))
-    return count >= ROLE_HEAD_MIN
+    heads = vectors.occupation_head_count
+    return max(heads.get(words[-1], 0), heads.get(singular(words[-1]), 0)) >= ROLE_HEAD_MIN
 
 
 def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
@@ -342,7 +346,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     # "administered IV antibiotics") is the same mention
     for sp in sorted(semantic.score(text, kind), key=lambda sp: -sp.confidence):
         c = sp.candidate
-        if any(a < c.end and c.start < b for a, b in kept):
+        if _overlaps(c, kept):
             continue
         n = norm_phrase(c.text)
         if not n or n in tax.alias_index or _other_number(n) in tax.alias_index:
@@ -352,7 +356,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         if _holds_a_rejected_tool_word(c, tax, taken):
             continue
-        if any(a < c.end and c.start < b for a, b in hiring):
+        if _overlaps(c, hiring):
             continue  # "hiring a Site Reliability Engineer"
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
             continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
