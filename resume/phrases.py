@@ -27,7 +27,7 @@ Kind = Literal["list", "noun", "verb"]
 
 MAX_ITEM_TOKENS = 5
 MAX_PHRASE_TOKENS = 6
-ITEM_DELIMS = re.compile(r"[,;|•·▪●◦\t]|\s[-–—]\s|\s{3,}")
+ITEM_DELIMS = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;|•·▪●◦\t]|\s[-–—]\s|\s{3,}")
 # What opens a list item without being part of the skill.
 ITEM_LEAD = re.compile(
     r"(?:(?:and|or|&|with|including|also|plus|strong|excellent|good|solid|proven|advanced"
@@ -314,6 +314,19 @@ def _clean_item(item: str) -> tuple[str, int, int] | None:
     return s, start, start + len(s)
 
 
+def _split_open_parenthesis(offset: int, part: str) -> list[tuple[int, str]]:
+    """A list part cut by a comma inside parentheses ("Senior Data Engineer (Cork", "SQL
+    (PostgreSQL", "MySQL)") as the pieces on either side of the lone parenthesis."""
+    if part.count("(") == part.count(")"):
+        return [(offset, part)]
+    out, last = [], 0
+    for m in re.finditer(r"[()]", part):
+        out.append((offset + last, part[last : m.start()]))
+        last = m.end()
+    out.append((offset + last, part[last:]))
+    return out
+
+
 def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
     """Items of list lines: a line split by commas, semicolons, bullets, pipes or tabs into two
     or more short items, the items after a "Label:" opening, and one-item lines under a skills
@@ -339,7 +352,8 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
         parts.append((last, body[last:]))
         items = [
             part
-            for o, p in parts
+            for o0, p0 in parts
+            for o, p in _split_open_parenthesis(o0, p0)
             if (c := _clean_item(p))
             for s, a, _ in [c]
             for part in _split_conjunction(s, o + a)
@@ -430,13 +444,81 @@ class _Tokens:
 
     @classmethod
     def of(cls, doc) -> _Tokens:
+        tags = [t.tag_ for t in doc]
+        text = [t.text for t in doc]
+        space = [t.whitespace_ for t in doc]
         return cls(
-            [t.text for t in doc],
+            text,
             [t.lower_ for t in doc],
-            [POS_OF_TAG.get(t.tag_, "X") for t in doc],
+            nominal_pos(text, tags, space),
             [t.idx for t in doc],
-            [t.whitespace_ for t in doc],
+            space,
         )
+
+
+PREPOSITIONS = frozenset({"in", "of", "for", "with", "on", "to", "about", "including"})
+YEAR_OR_DATE = re.compile(r"(?:19|20)\d\d|\d+[/.]\d+(?:[/.]\d+)?")
+
+
+def nominal_pos(text: list[str], tags: list[str], space: list[str]) -> list[str]:
+    """Coarse part of speech of each token (POS_OF_TAG), read for noun phrases: where a word
+    the tagger calls a verb or a number is part of a name.
+
+    - A compound joined by '-' or '/' without spaces is one word: its inner parts are nouns, its
+      last part a noun ("cite-checking", "lockout/tagout") or, when a participle, an adjective
+      ("evidence-based practice"); a number inside it is a name ("UB-04").
+    - A gerund after a singular noun or an adjective is a noun ("waste handling", "cold
+      calling"), and so is one after a preposition that no object follows ("expertise in
+      permitting and ...").
+    - A number after a proper noun names a version or a product ("Studio 5000", "NFPA 70E",
+      "Series 7"), unless it is a year or a date; a number with letters is a name ("P11D").
+    """
+    pos = [POS_OF_TAG.get(t, "X") for t in tags]
+    n = len(text)
+    i = 0
+    while i < n:  # compounds: word (-|/) word ...
+        j = i
+        while (
+            j + 2 < n
+            and text[j + 1] in ("-", "/")
+            and not space[j]
+            and not space[j + 1]
+            and text[j][:1].isalnum()
+            and text[j + 2][:1].isalnum()
+        ):
+            j += 2
+        if j > i and any(pos[k] in NP_POS for k in range(i, j + 1, 2)):
+            for k in range(i, j, 2):
+                if pos[k] != "PROPN" and not (k == i and text[k].isdigit()):  # "10-year"
+                    pos[k] = "NOUN"
+            if tags[j] == "VBG":
+                pos[j] = "NOUN"
+            elif tags[j] in ("VBN", "VBD"):
+                pos[j] = "ADJ"
+            elif pos[j] not in NP_POS:
+                pos[j] = "NOUN"
+        i = j + 1
+    for k in range(n):
+        if tags[k] == "VBG" and k > 0 and "\n" not in text[k - 1]:
+            after = pos[k + 1] if k + 1 < n else "X"
+            if tags[k - 1] in ("NN", "NNP", "JJ") and after not in ("DET", "PRON"):
+                pos[k] = "NOUN"
+            elif text[k - 1].lower() in PREPOSITIONS and after not in NP_POS | {"DET", "PRON"}:
+                pos[k] = "NOUN"
+        elif tags[k] == "CD":
+            word = text[k]
+            if re.search(r"[A-Za-z]", word) and re.search(r"\d", word) and len(word) <= 8:
+                pos[k] = "PROPN"
+            elif (
+                k > 0
+                and pos[k - 1] == "PROPN"
+                and space[k - 1]
+                and "\n" not in space[k - 1]
+                and len(word) <= 6
+                and not YEAR_OR_DATE.fullmatch(word)
+            ):
+                pos[k] = "PROPN"
+    return pos
 
 
 def _noun_phrases(tk: _Tokens) -> list[tuple[int, int]]:
@@ -467,21 +549,35 @@ def _noun_phrases(tk: _Tokens) -> list[tuple[int, int]]:
                 j += 1
             else:
                 break
-        a, b = i, j
-        while a < b and (low[a] in LEADING_NOISE or pos[a] == "NUM"):
-            a += 1
-        # "one-line diagrams", "three-phase motors": the hyphenated word belongs to the phrase
-        if a == i and a >= 2 and txt[a - 1] == "-" and not tk.space[a - 2]:
-            if not tk.space[a - 1] and txt[a - 2].isalpha():
-                a -= 2
-        while b > a and (low[b - 1] in GENERIC_TAILS or txt[b - 1] in GLUE):
-            b -= 1
-        while b > a and pos[b - 1] not in HEADS:
-            b -= 1
-        if a < b and b - a <= MAX_PHRASE_TOKENS and not (b - a == 1 and low[a] in GENERIC_HEADS):
-            out.append((a, b))
+        # a run too long to be one skill is read as its parts around "of" ("operation | new
+        # material handling control system")
+        cuts = [k for k in range(i, j) if low[k] == "of"] if j - i > MAX_PHRASE_TOKENS else []
+        for a, b in zip([i] + [k + 1 for k in cuts], cuts + [j], strict=True):
+            span = _trim(tk, a, b, whole_run=a == i)
+            if span:
+                out.append(span)
         i = max(j, i + 1)
     return out
+
+
+def _trim(tk: _Tokens, a: int, b: int, whole_run: bool) -> tuple[int, int] | None:
+    """Token range [a, b) of a noun-phrase run without leading numbers and evaluative words
+    and trailing generic heads, ending in a noun; None when nothing or too much is left."""
+    pos, low, txt = tk.pos, tk.lower, tk.text
+    start = a
+    while a < b and (low[a] in LEADING_NOISE or pos[a] == "NUM"):
+        a += 1
+    # "one-line diagrams", "three-phase motors": the hyphenated word belongs to the phrase
+    if whole_run and a == start and a >= 2 and txt[a - 1] == "-" and not tk.space[a - 2]:
+        if not tk.space[a - 1] and txt[a - 2].isalpha():
+            a -= 2
+    while b > a and (low[b - 1] in GENERIC_TAILS or txt[b - 1] in GLUE):
+        b -= 1
+    while b > a and pos[b - 1] not in HEADS:
+        b -= 1
+    if a < b and b - a <= MAX_PHRASE_TOKENS and not (b - a == 1 and low[a] in GENERIC_HEADS):
+        return a, b
+    return None
 
 
 def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> list[Candidate]:
@@ -494,7 +590,17 @@ def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> li
         return sections[max(0, bisect.bisect_right(line_starts, char) - 1)]
 
     out: list[Candidate] = []
-    for a, b in _noun_phrases(tk):
+    phrases = _noun_phrases(tk)
+    for (a, b), (c, d) in zip(phrases, phrases[1:], strict=False):
+        # "debits and credits", "profit and loss statement": a pair named together, besides
+        # its parts (not the last two of a comma list: "selecting, interviewing and training")
+        if c == b + 1 and tk.lower[b] == "and" and b - a <= 2 and d - c <= 3:
+            if (a == 0 or tk.text[a - 1] != ",") and "\n" not in tk.space[b]:
+                start, end = tk.idx[a], tk.idx[d - 1] + len(tk.text[d - 1])
+                section = section_at(start)
+                if section != "interests" and "\n" not in text[start:end]:
+                    out.append(Candidate(text[start:end], start, end, "noun", section, 1))
+    for a, b in phrases:
         verb_first = (
             b - a >= 2
             and tk.text[a][:1].isupper()

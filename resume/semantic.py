@@ -62,6 +62,7 @@ OBJECT_NOISE = frozenset(
     "weekly monthly".split()
 )
 MAX_OBJECT_WORDS = 3
+PLACE_JOINS = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*")
 _INVARIANT = re.compile(r"(ss|us|is|news|sales|series|species)$")
 # fields named by a plural in -ics ("logistics"); other -ics words are plurals ("antibiotics")
 _ICS_FIELDS = frozenset(
@@ -400,8 +401,11 @@ class SemanticSkillModel:
 
     def is_place(self, phrase: str) -> bool:
         """A capitalised phrase that names a country, US state, continent or city ("Cork",
-        "New York"): not a skill."""
-        return phrase[:1].isupper() and norm_phrase(phrase) in self.vectors.places
+        "New York"), or places named together ("Berlin and Lisbon"): not a skill."""
+        parts = [p for p in PLACE_JOINS.split(phrase) if p]
+        return bool(parts) and all(
+            p[:1].isupper() and norm_phrase(p) in self.vectors.places for p in parts
+        )
 
     def link(self, accepted: list[tuple[Candidate, float]]) -> list[ScoredPhrase]:
         """Link each phrase to an ESCO skill: by name when it is one of ESCO's labels, else by

@@ -239,7 +239,13 @@ def find_skills(
     found = skill_spans(text, tax)
     skills = []
     confidences = _gazetteer_confidence(text, tax, found, semantic)
+    # a name the gazetteer holds that the classifier, reading its context, finds very unlikely
+    # to be a skill here ("Sales Associate" as a job title) is not reported; its mentions still
+    # keep phrases inside them out
+    floor = semantic.thresholds.get(f"gazetteer_{kind}", 0.0) if semantic is not None else 0.0
     for idx, spans in found.items():
+        if confidences.get(idx, 1.0) < floor:
+            continue
         s = tax.skills[idx]
         surface = {norm_phrase(text[a:b]) for a, b in spans}
         exact = norm_phrase(s["name"]) in surface

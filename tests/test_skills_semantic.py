@@ -92,6 +92,59 @@ def test_candidates_come_from_lists_and_prose_but_not_interests(model):
         assert RESUME[c.start : c.end].lower().endswith(c.text.split()[-1].lower())
 
 
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("Followed lockout/tagout procedures on every job.", "lockout/tagout procedures"),
+        ("Grounded in assessment and evidence-based practice.", "evidence-based practice"),
+        ("Handled Cite-checking of briefs for the partners.", "Cite-checking of briefs"),
+        ("Upgraded the material handling control system.", "material handling control system"),
+        ("Demonstrated expertise in permitting and zoning.", "permitting"),
+        ("Wired panels to NFPA 70E and programmed PLCs in Studio 5000.", "NFPA 70E"),
+        ("Wired panels to NFPA 70E and programmed PLCs in Studio 5000.", "Studio 5000"),
+        ("Submitted claims on UB-04 forms and prepared P11D returns.", "UB-04 forms"),
+        ("Maintained records of the debits and credits daily.", "debits and credits"),
+        ("Prepared the profit and loss statement each month.", "profit and loss statement"),
+        (
+            "Led the operation of the new material handling control system upgrade.",
+            "material handling control system upgrade",
+        ),
+    ],
+)
+def test_prose_candidates_read_compounds_gerunds_versions_and_pairs(model, sentence, phrase):
+    """Words the tagger reads as verbs or numbers inside a name still make one phrase; a pair
+    named together is a phrase besides its parts (resume.phrases.nominal_pos)."""
+    text = "Experience\n" + sentence + "\n"
+    texts = {c.text for c in candidates(text, model._tagger)}
+    assert phrase in texts, texts
+
+
+def test_prose_candidates_leave_years_lists_and_verbs_with_objects_alone(model):
+    text = "Experience\nMigrated Windows 2016 servers in 2019.\nEngineers designing systems.\n"
+    texts = {c.text for c in candidates(text, model._tagger)}
+    assert not any("2019" in t for t in texts), texts
+    assert "Engineers designing systems" not in texts
+    text = "Experience\nSelected, trained and supervised staff; reviewing and approving budgets.\n"
+    texts = {c.text for c in candidates(text, model._tagger)}
+    assert "reviewing and approving budgets" not in texts
+
+
+def test_list_items_keep_numbers_and_parentheses_whole(model):
+    text = "Skills\nSQL (PostgreSQL, MySQL), Python\nWe run a 250,000 sq ft site, Memphis, TN\n"
+    texts = {c.text for c in candidates(text, model._tagger)}
+    assert {"SQL", "PostgreSQL", "MySQL", "Python"} <= texts, texts
+    assert not any("(" in t or ")" in t for t in texts), texts
+    assert not any(t.endswith("250") or t.startswith("000") for t in texts), texts
+
+
+def test_places_named_together_are_not_skills(model, tax):
+    assert model.is_place("Berlin and Lisbon") and model.is_place("Berlin, Lisbon & Cork")
+    assert not model.is_place("Berlin and Python") and not model.is_place("")
+    text = "About us\nWe are remote-first with hubs in Berlin and Lisbon.\n"
+    names = {s.name for s in find_skills(text, tax, semantic=model, kind="job")}
+    assert not any("Berlin" in n or "Lisbon" in n for n in names), names
+
+
 def test_posting_headings_open_skill_sections_and_short_items_split():
     sections = line_sections(POSTING)
     lines = POSTING.split("\n")
