@@ -237,6 +237,7 @@ POSTING_SKILLS_HEADING = re.compile(
     r"|what\s+you\s+must\s+bring|what\s+we(?:'re|\s+are)\s+looking\s+for|you\s+have)",
     re.I,
 )
+PARENTHESIS = re.compile(r"[()]")
 BULLET = re.compile(r"\s*(?:[-–—*•·▪●◦]|\d{1,2}[.)])\s+")
 CONJUNCTION = re.compile(r"\s+(?:and|or|&|with|using|via|including)\s+|\s*/\s*(?=[A-Z])")
 # What a posting's list item ends with that is not the skill: "dbt is a plus", "SQL (preferred)".
@@ -256,14 +257,20 @@ def _is_heading(line: str) -> bool:
     )
 
 
+def _pieces(pattern: re.Pattern, s: str, offset: int = 0) -> list[tuple[int, str]]:
+    """``s`` split at ``pattern``'s matches: [(offset of the piece, piece)]."""
+    out, last = [], 0
+    for m in pattern.finditer(s):
+        out.append((offset + last, s[last : m.start()]))
+        last = m.end()
+    out.append((offset + last, s[last:]))
+    return out
+
+
 def _split_conjunction(item: str, offset: int) -> list[tuple[int, str]]:
     """An item's parts around 'and' / 'or' / '&' when every part is short ("Kafka and
     Airflow", "Rust or Go"); the item itself otherwise."""
-    parts, last = [], 0
-    for m in CONJUNCTION.finditer(item):
-        parts.append((last, item[last : m.start()]))
-        last = m.end()
-    parts.append((last, item[last:]))
+    parts = _pieces(CONJUNCTION, item)
     if len(parts) < 2 or any(not p.strip() or len(p.split()) > 3 for _, p in parts):
         return [(offset, item)]
     return [(offset + a, p) for a, p in parts]
@@ -319,12 +326,7 @@ def _split_open_parenthesis(offset: int, part: str) -> list[tuple[int, str]]:
     (PostgreSQL", "MySQL)") as the pieces on either side of the lone parenthesis."""
     if part.count("(") == part.count(")"):
         return [(offset, part)]
-    out, last = [], 0
-    for m in re.finditer(r"[()]", part):
-        out.append((offset + last, part[last : m.start()]))
-        last = m.end()
-    out.append((offset + last, part[last:]))
-    return out
+    return _pieces(PARENTHESIS, part, offset)
 
 
 def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
@@ -345,14 +347,9 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
         if colon and len(label.split()) <= 4 and rest.strip():
             offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
         body = line[offset:]
-        parts, last = [], 0
-        for m in ITEM_DELIMS.finditer(body):
-            parts.append((last, body[last : m.start()]))
-            last = m.end()
-        parts.append((last, body[last:]))
         items = [
             part
-            for o0, p0 in parts
+            for o0, p0 in _pieces(ITEM_DELIMS, body)
             for o, p in _split_open_parenthesis(o0, p0)
             if (c := _clean_item(p))
             for s, a, _ in [c]

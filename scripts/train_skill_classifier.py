@@ -61,7 +61,7 @@ GAZETTEER_FLOORS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]
 # skills_match.missing, while one it reports wrongly is in plain sight: for postings the
 # operating point is the most precise one whose cross-validated recall reaches this (decision
 # 0017); resumes take the best F1.
-RECALL_FLOOR = {"resume": 1.01, "job": 0.85}
+RECALL_FLOOR = {"job": 0.85}
 log = logging.getLogger("train_skill_classifier")
 
 
@@ -188,8 +188,9 @@ def main() -> None:
         # the highest threshold and floor within F1_TIE of the best F1: precision where F1
         # is flat
         best = max(key for key, r in results.items() if r["f1"] >= top - F1_TIE)
-        recalled = [key for key, r in results.items() if r["recall"] >= RECALL_FLOOR[kind]]
-        if recalled:  # postings: the most precise point that still finds JOB_RECALL of them
+        floor = RECALL_FLOOR.get(kind)
+        recalled = [k for k, r in results.items() if floor is not None and r["recall"] >= floor]
+        if recalled:  # postings: the most precise point that still finds RECALL_FLOOR of them
             best = max(recalled, key=lambda key: (results[key]["precision"], key))
         thresholds[kind], thresholds[f"gazetteer_{kind}"] = best
         cv[kind] = {
