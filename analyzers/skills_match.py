@@ -57,6 +57,16 @@ def requirement_at(text: str, position: int) -> str:
     return "required"
 
 
+def _stems(name: str) -> tuple[str, ...]:
+    """The words of a skill name without the endings that make a noun of a verb or a plural
+    ("budgeting" -> "budget", "planning" -> "plan", "schedules" -> "schedul")."""
+    out = []
+    for w in norm_phrase(name).split():
+        w = re.sub(r"(?<=\w{3})(?:ing|es|s|e)$", "", w)
+        out.append(re.sub(r"([b-df-hj-np-tv-z])\1$", r"\1", w))  # "plann" -> "plan"
+    return tuple(out)
+
+
 def _covering(
     job: Skill, resume_skills: Sequence[Skill], broader: dict[str, list[str]]
 ) -> tuple[Skill | None, str | None]:
@@ -71,6 +81,10 @@ def _covering(
     key = group_key(job.name)
     for r in resume_skills:
         if group_key(r.name) == key:
+            return r, "same_name"
+    stems = _stems(job.name)
+    for r in resume_skills:
+        if _stems(r.name) == stems:  # "Budget" for "budgeting", "schedule" for "scheduling"
             return r, "same_name"
     words = set(norm_phrase(job.name).split())
     if words:

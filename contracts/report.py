@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.6.0"
+SCHEMA_VERSION = "1.6.1"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -474,12 +474,14 @@ class JobSkill(_Model):
     ) = Field(
         None,
         description="How the resume skill was found: the same taxonomy concept (source_id), "
-        "the same name (case, punctuation and grammatical number aside), or a resume skill "
-        "whose name holds every word of the job's ('Epic EHR' for 'Epic'), or through ESCO's "
-        "hierarchy a narrower skill ('Haskell' for 'computer programming') or, failing that, "
+        "the same name (case, punctuation, grammatical number and a verb's -ing form aside: "
+        "'Budget' for 'budgeting'), or a resume skill whose name holds every word of the "
+        "job's ('Epic EHR' for 'Epic'), or through the taxonomy's hierarchy a narrower skill "
+        "('Haskell' for 'computer programming', 'copywriting' for 'writing') or, failing that, "
         "the broader skill ('computer programming' for 'Haskell': shown as the related resume "
         "skill but not counted, on_resume stays false and the skill stays missing; ESCO states "
-        "broader skills for its collections' members only, about 1,000 skills).",
+        "broader skills for its collections' members only, about 1,000 skills, and the "
+        "project's common skills for their specific phrasings, about 20).",
     )
 
 

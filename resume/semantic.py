@@ -30,7 +30,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 
@@ -63,6 +63,10 @@ OBJECT_NOISE = frozenset(
 )
 MAX_OBJECT_WORDS = 3
 PLACE_JOINS = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*")
+# where a phrase says what happens: "Sales in Europe", "Hubs in Houston"
+PLACE_TAIL = re.compile(r"\s+(?:in|at|across|throughout|near|around)\s+(\S.*)$")
+# "go to market plan" written without hyphens: "market plan" is a piece of the term, not a skill
+GO_TO = re.compile(r"\bgo[\s-]+to[\s-]+$", re.I)
 _INVARIANT = re.compile(r"(ss|us|is|news|sales|series|species)$")
 # fields named by a plural in -ics ("logistics"); other -ics words are plurals ("antibiotics")
 _ICS_FIELDS = frozenset(
@@ -304,7 +308,7 @@ FEATURES = [
 ORGANISATION_WORDS = frozenset(
     "hospital pharmacy clinic inc llc ltd corp corporation company group bank university "
     "college school academy institute foundation association associates holdings partners "
-    "gmbh".split()
+    "gmbh llp".split()
 )
 
 
@@ -380,7 +384,18 @@ class SemanticSkillModel:
         return proba[:, 1]
 
     def candidates(self, text: str) -> list[Candidate]:
-        return candidates(text, self._tagger)
+        """resume.phrases.candidates of ``text``, a place that ends a phrase cut off ("Sales in
+        Europe" -> "Sales") and the pieces of an unhyphenated "go to market ..." left out."""
+        out = []
+        for c in candidates(text, self._tagger):
+            if GO_TO.search(text[max(0, c.start - 8) : c.start]):
+                continue
+            m = PLACE_TAIL.search(text[c.start : c.end])
+            if m and c.kind != "verb" and self.is_place(m.group(1)):
+                head = text[c.start : c.start + m.start()]
+                c = replace(c, text=re.sub(r"\s+", " ", head).strip(), end=c.start + m.start())
+            out.append(c)
+        return out
 
     def nominal(self, c: Candidate) -> str | None:
         """The skill name of a verb + object candidate (:func:`nominal_form`), else None."""

@@ -73,7 +73,8 @@ class Taxonomy:
     ambiguity: dict[str, int]
     case_sensitive: dict[str, str]
     name_index: dict[str, int]  # skill name -> index (the first skill of that name)
-    broader: dict[str, list[str]] = field(default_factory=dict)  # ESCO URI -> broader skills'
+    # skill id -> its broader skills' ids (ESCO's hierarchy and common_skills.csv's)
+    broader: dict[str, list[str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=2)
@@ -91,7 +92,7 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         raw["ambiguity"],
         raw["case_sensitive"],
         names,
-        raw.get("esco_broader", {}),
+        raw.get("broader", {}),
     )
 
 
@@ -427,7 +428,7 @@ _PEOPLE = (
     r"|coworkers|engineers?|developers?|analysts?|nurses?|servers?|assistants?|clerks?)\b"
 )
 VERB_PHRASE_SKILLS = {
-    "training": re.compile(r"\btrain(?:s|ed|ing)?\s+(?:and\s+\w+\s+)?" + _PEOPLE, re.I),
+    "staff training": re.compile(r"\btrain(?:s|ed|ing)?\s+(?:and\s+\w+\s+)?" + _PEOPLE, re.I),
     "supervision": re.compile(
         r"\bsupervis(?:e|es|ed|ing)\s+(?:and\s+\w+\s+)?(?:a\s+(?:team|crew|staff)\s+of\s+)?"
         + _PEOPLE,

@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.5.0"
+VERSION = "1.6.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_PRODUCT_NAME = 1.8  # a product word rarer than this is a name ("Camtasia", not "Plotter")
@@ -248,6 +248,18 @@ def esco_broader(esco: Path) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
+def common_broader(common: list[tuple], parents: dict[str, str]) -> dict[str, list[str]]:
+    """A common skill's id -> [its broader common skill's id], from common_skills.csv's
+    ``broader`` column ("written communication" -> "communication"): the specific phrasings a
+    resume states are reported by their own name, and skills_match still credits them for the
+    general skill a job asks."""
+    ids = {name: source_id for name, _, _, source_id, _, _ in common}
+    missing = sorted(set(parents.values()) - set(ids))
+    if missing:
+        raise ValueError(f"broader common skills not in common_skills.csv: {missing}")
+    return {child: [ids[parent]] for child, parent in sorted(parents.items())}
+
+
 def alt_labels(row: dict) -> list[str]:
     return [clean_label(a) for a in re.split(r"\n|\|", row.get("altLabels") or "") if a.strip()]
 
@@ -380,6 +392,7 @@ def build(data: Path) -> dict:
     for rows in (transversal, digital, moffapps):
         esco_uri.update({r["preferredLabel"].lower(): r["conceptUri"] for r in rows})
     common = []
+    parents: dict[str, str] = {}  # a common skill's id -> the name of its broader common skill
     with COMMON_SKILLS.open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             aliases = r["aliases"].split("|")
@@ -394,6 +407,8 @@ def build(data: Path) -> dict:
                     tuple(a.upper() for a in aliases if len(a) <= 3),
                 )
             )
+            if r["broader"]:
+                parents[common[-1][3]] = r["broader"]
     with (data / "onet" / "Technology_Skills.txt").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     examples: dict[str, dict] = {}
@@ -487,7 +502,7 @@ def build(data: Path) -> dict:
             "ESCO (c) European Union (Decision 2011/833/EU); O*NET 28, U.S. DOL/ETA, CC BY 4.0"
         ),
         "skills": b.skills,
-        "esco_broader": esco_broader(esco),
+        "broader": {**esco_broader(esco), **common_broader(common, parents)},
         "ambiguity": ambiguity,
         "case_sensitive": b.case_sensitive,
     }

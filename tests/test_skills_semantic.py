@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from analyzers.skills_match import requirement_at, skills_match
+from contracts.report import Skill, TextSpan
 from models.registry import get_registry
 from pipeline.orchestrator import skill_model
 from resume.phrases import Candidate, _clean_item, candidates, line_sections
@@ -145,6 +146,23 @@ def test_places_named_together_are_not_skills(model, tax):
     assert not any("Berlin" in n or "Lisbon" in n for n in names), names
 
 
+def test_a_place_that_ends_a_phrase_is_cut_off_and_go_to_market_is_no_skill(model, tax):
+    text = "Skills\nSales in Europe, Excel\nNice to have:\n- Hubs in Houston and Dallas.\n"
+    by_text = {c.text: c for c in model.candidates(text)}
+    assert "Sales" in by_text and text[by_text["Sales"].start : by_text["Sales"].end] == "Sales"
+    assert not any("Houston" in t or "Europe" in t for t in by_text), by_text
+    names = {s.name.lower() for s in find_skills(text, tax, semantic=model, kind="job")}
+    assert not any("houston" in n or "dallas" in n or "europe" in n for n in names), names
+    # "Teaching in the classroom": no place, the phrase stays whole
+    assert [c.text for c in model.candidates("Skills\nTeaching in the classroom")] == [
+        "Teaching in the classroom"
+    ]
+    prose = "Owned the go to market plan for new products."
+    assert not any("market" in c.text for c in model.candidates(prose) if c.kind != "verb")
+    names = {s.name.lower() for s in find_skills(prose, tax, semantic=model, kind="job")}
+    assert not any(n in ("go", "market plan") for n in names), names
+
+
 def test_posting_headings_open_skill_sections_and_short_items_split():
     sections = line_sections(POSTING)
     lines = POSTING.split("\n")
@@ -278,6 +296,7 @@ def test_context_features_say_how_a_phrase_stands_in_its_line(model):
         ("Cascade Paws Animal Hospital", True),
         ("Alberta College of Pharmacy", True),
         ("Bayline Freight Inc.", True),
+        ("Whitcombe Reyes LLP", True),
         ("Siemens PLC", False),  # a programmable logic controller
         ("Hospital", False),
         ("hospital administration", False),
@@ -374,6 +393,47 @@ def test_skills_match_credits_narrower_and_broader_esco_skills(tax):
     haskell = tax.skills[tax.name_index["Haskell"]]["id"]
     programming = tax.skills[tax.name_index["computer programming"]]["id"]
     assert tax.broader[haskell] == [programming]
+
+
+def test_specific_phrasings_keep_their_name_and_count_for_the_general_skill(tax):
+    # common_skills.csv's broader column: "copywriting" is a kind of writing, "oral
+    # communication" names verbal communication, a kind of communication
+    resume = find_skills("Skills\nCopywriting, oral communication, staff management", tax)
+    assert {"copywriting", "verbal communication", "staff management"} <= {s.name for s in resume}
+    m = skills_match(
+        resume,
+        taxonomy=tax,
+        job_description="Requirements:\n- Writing\n- Communication\n- Report writing",
+        words=None,
+    )
+    how = {j.name: (j.resume_skill, j.matched_by) for j in m.job_skills}
+    assert how["writing"] == ("copywriting", "narrower_skill")
+    assert how["communication"] == ("verbal communication", "more_specific")
+    assert m.missing_required == ["report writing"]  # a sibling, not the same skill
+    copywriting = tax.skills[tax.name_index["copywriting"]]["id"]
+    assert tax.broader[copywriting] == [tax.skills[tax.name_index["writing"]]["id"]]
+
+
+def test_a_resume_skill_in_another_word_form_covers_the_job_skill(tax):
+    budget = Skill(
+        name="Budget",
+        category="skill",
+        source="resume",
+        source_id=None,
+        match="unlinked",
+        mentions=1,
+        evidence=["Budget"],
+        evidence_spans=[TextSpan(start_char=7, end_char=13)],
+    )
+    m = skills_match(
+        [budget],
+        taxonomy=tax,
+        job_description="Requirements:\n- Budgeting\n- Marketing plans",
+        words=None,
+    )
+    how = {j.name: (j.resume_skill, j.matched_by) for j in m.job_skills}
+    assert how["budgeting"] == ("Budget", "same_name")
+    assert "budgeting" not in m.missing
 
 
 def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
