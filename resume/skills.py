@@ -237,7 +237,7 @@ def find_skills(
         +-40 characters around its mentions and their character spans.
     """
     tax = taxonomy or load_taxonomy()
-    found = skill_spans(text, tax)
+    found = skill_spans(text, tax, kind)
     skills = []
     confidences = _gazetteer_confidence(text, tax, found, semantic)
     # a name the gazetteer holds that the classifier, reading its context, finds very unlikely
@@ -346,7 +346,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     skill when that name is one of its aliases."""
     taken = sorted(span for spans in found.values() for span in spans)
     starts = [a for a, _ in taken]
-    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)]
+    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
     groups: dict[str, list] = defaultdict(list)
     kept: list[tuple[int, int]] = []
     # most confident first; a phrase overlapping a kept one ("IV antibiotics" inside
@@ -503,8 +503,11 @@ def _bullet_blocks(text: str) -> list[int]:
     return out
 
 
-def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
-    """Character spans [start, end) of each skill's accepted mentions, by taxonomy index."""
+def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, list[tuple[int, int]]]:
+    """Character spans [start, end) of each skill's accepted mentions, by taxonomy index.
+    ``kind``: ``job`` for a job description, where an employer announcing a vacancy ("we're
+    hiring", "now recruiting") does not state recruitment; elsewhere (a resume, a spoken
+    answer) "currently recruiting" is the person's own work."""
     toks = list(tokens(_mask_contacts(text)))
     # (skill, start, end, needs_context): context is needed by ambiguous words and acronyms.
     candidates: list[tuple[int, int, int, bool]] = []
@@ -575,7 +578,7 @@ def skill_spans(text: str, tax: Taxonomy) -> dict[int, list[tuple[int, int]]]:
         start for items in listed.values() if len(set(items.values())) >= 2 for start in items
     }
     interests = interests_section_lines(text)
-    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)]
+    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
         if line in interests or any(a <= start and end <= b for a, b in hiring):
