@@ -65,6 +65,11 @@ MAX_OBJECT_WORDS = 3
 PLACE_JOINS = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*")
 # where a phrase says what happens: "Sales in Europe", "Hubs in Houston"
 PLACE_TAIL = re.compile(r"\s+(?:in|at|across|throughout|near|around)\s+(\S.*)$")
+# what a place is the place of ("Offices in Austin", "hubs in Houston"): where, not a skill
+SITE_NOUNS = frozenset(
+    "office offices hub hubs site sites location locations branch branches headquarters hq "
+    "campus campuses store stores plant plants facility facilities warehouse warehouses".split()
+)
 # "go to market plan" written without hyphens: "market plan" is a piece of the term, not a skill
 GO_TO = re.compile(r"\bgo[\s-]+to[\s-]+$", re.I)
 _INVARIANT = re.compile(r"(ss|us|is|news|sales|series|species)$")
@@ -385,7 +390,8 @@ class SemanticSkillModel:
 
     def candidates(self, text: str) -> list[Candidate]:
         """resume.phrases.candidates of ``text``, a place that ends a phrase cut off ("Sales in
-        Europe" -> "Sales") and the pieces of an unhyphenated "go to market ..." left out."""
+        Europe" -> "Sales"; "Offices in Austin" says where, and is left out) and the pieces of
+        an unhyphenated "go to market ..." left out."""
         out = []
         for c in candidates(text, self._tagger):
             if GO_TO.search(text[max(0, c.start - 8) : c.start]):
@@ -393,6 +399,8 @@ class SemanticSkillModel:
             m = PLACE_TAIL.search(text[c.start : c.end])
             if m and c.kind != "verb" and self.is_place(m.group(1)):
                 head = text[c.start : c.start + m.start()]
+                if norm_phrase(head).rpartition(" ")[2] in SITE_NOUNS:
+                    continue
                 c = replace(c, text=re.sub(r"\s+", " ", head).strip(), end=c.start + m.start())
             out.append(c)
         return out
