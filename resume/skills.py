@@ -346,7 +346,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     skill when that name is one of its aliases."""
     taken = sorted(span for spans in found.values() for span in spans)
     starts = [a for a, _ in taken]
-    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
+    hiring = _hiring_spans(text, kind)
     groups: dict[str, list] = defaultdict(list)
     kept: list[tuple[int, int]] = []
     # most confident first; a phrase overlapping a kept one ("IV antibiotics" inside
@@ -487,6 +487,15 @@ HIRING_STATEMENT = re.compile(
     r"(?:(?:now|currently|actively)\s+)?(?:hiring|recruiting)\b",
     re.I,
 )
+
+
+def _hiring_spans(text: str, kind: str) -> list[tuple[int, int]]:
+    """Where a job description announces a vacancy ("we're hiring", "now recruiting"): what
+    stands there is not a skill it asks for. None elsewhere: on a resume "currently recruiting
+    engineers" is the person's own work."""
+    return [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
+
+
 BULLET_LINE = re.compile(r"\s*(?:[-•·▪●◦*\u2013\u2014]|\d{1,2}[.)])\s+\S")
 
 
@@ -505,9 +514,7 @@ def _bullet_blocks(text: str) -> list[int]:
 
 def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, list[tuple[int, int]]]:
     """Character spans [start, end) of each skill's accepted mentions, by taxonomy index.
-    ``kind``: ``job`` for a job description, where an employer announcing a vacancy ("we're
-    hiring", "now recruiting") does not state recruitment; elsewhere (a resume, a spoken
-    answer) "currently recruiting" is the person's own work."""
+    ``kind``: ``job`` for a job description (see :func:`_hiring_spans`), else ``resume``."""
     toks = list(tokens(_mask_contacts(text)))
     # (skill, start, end, needs_context): context is needed by ambiguous words and acronyms.
     candidates: list[tuple[int, int, int, bool]] = []
@@ -578,7 +585,7 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
         start for items in listed.values() if len(set(items.values())) >= 2 for start in items
     }
     interests = interests_section_lines(text)
-    hiring = [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
+    hiring = _hiring_spans(text, kind)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
         if line in interests or any(a <= start and end <= b for a, b in hiring):

@@ -397,18 +397,19 @@ def build(data: Path) -> dict:
         for r in csv.DictReader(f):
             aliases = r["aliases"].split("|")
             uri = esco_uri.get(r["esco_label"].lower()) if r["esco_label"] else None
+            source_id = uri or f"caa:{r['name'].replace(' ', '-')}"
             common.append(
                 (
                     r["name"],
                     r["category"],
                     "ESCO" if uri else "curated",
-                    uri or f"caa:{r['name'].replace(' ', '-')}",
+                    source_id,
                     [a for a in aliases if len(a) > 3],
                     tuple(a.upper() for a in aliases if len(a) <= 3),
                 )
             )
             if r["broader"]:
-                parents[common[-1][3]] = r["broader"]
+                parents[source_id] = r["broader"]
     with (data / "onet" / "Technology_Skills.txt").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     examples: dict[str, dict] = {}
