@@ -1,8 +1,17 @@
-"""Speech emotion per fixed-length chunk of the answer, aggregated over the chunks with speech.
+"""Speech emotion per speech segment of the answer, aggregated over the confident segments.
 
-Features: the Whisper tiny.en encoder states of a chunk (one 20 ms state per row), pooled as
-mean and standard deviation; one encoder pass per 30 s window, never one pass per chunk.
-The same pooling is used for training (scripts/train_speech_emotion.py) and serving.
+Segments: the voice-activity regions, a region longer than ``chunk_s`` split into equal parts of
+about ``chunk_s``; regions under 0.5 s are not classified. Features: the Whisper tiny.en encoder
+states of a segment (one 20 ms state per row), pooled as mean and standard deviation; one
+encoder pass per 30 s window, never one pass per segment. A window the recording does not fill
+is filled by repeating its audio (not by Whisper's zero padding), so that the encoder always
+sees a window full of speech: the model was trained on features made by this module's
+:func:`segment_features` from whole clips and from long recordings alike
+(scripts/train_speech_emotion.py), and the two kinds of window give different states.
+
+A segment whose features lie outside the training distribution, or whose top probability is
+under the model's ``min_top_probability``, is labelled ``uncertain`` (its probabilities are still
+given); the summary is made of the confident segments only.
 """
 
 from __future__ import annotations
@@ -13,12 +22,20 @@ import numpy as np
 
 from contracts.audio import SAMPLE_RATE_HZ
 from contracts.errors import InvalidInput
-from contracts.labels import EMOTION_LABELS, dominant, to_percent_dict
-from contracts.report import AudioChunk, AudioEmotionSection, Emotion
+from contracts.labels import (
+    AFFECT_GROUPS,
+    EMOTION_LABELS,
+    UNCERTAIN,
+    affect_probabilities,
+    dominant,
+    to_percent_dict,
+)
+from contracts.report import Affect, AudioChunk, AudioEmotionSection, Emotion
 
 WINDOW_S = 30.0
 ENCODER_FRAME_S = 0.02
-MIN_SPEECH_RATIO = 0.3
+MIN_SEGMENT_S = 0.5
+AFFECT_LABELS = tuple(AFFECT_GROUPS)
 
 Encoder = Callable[[np.ndarray], np.ndarray]
 
@@ -43,17 +60,80 @@ def pool_states(states: np.ndarray, spans_s: Sequence[tuple[float, float]]) -> n
     return out
 
 
-def chunk_spans(duration_s: float, chunk_s: float) -> list[tuple[float, float]]:
-    """Consecutive chunks covering the audio; a last chunk shorter than chunk_s / 2 is dropped
-    (unless it is the only one and lasts at least 0.5 s)."""
-    spans = []
-    start = 0.0
-    while start < duration_s - 1e-9:
-        end = min(start + chunk_s, duration_s)
-        if end - start >= chunk_s / 2 or (not spans and end - start >= 0.5):
-            spans.append((round(start, 3), round(end, 3)))
-        start += chunk_s
-    return spans
+def speech_segments(
+    regions_s: Sequence[tuple[float, float]], chunk_s: float, min_s: float = MIN_SEGMENT_S
+) -> list[tuple[float, float]]:
+    """Speech segments to classify: each voice-activity region, split into equal parts of about
+    ``chunk_s`` (``max(1, round(length / chunk_s))`` parts, none longer than a window); regions
+    shorter than ``min_s`` are left out.
+
+    Args:
+        regions_s: Voice-activity regions (start_s, end_s), sorted.
+        chunk_s: Target segment length, seconds.
+        min_s: Shortest region classified, seconds.
+
+    Returns:
+        (start_s, end_s) pairs, rounded to milliseconds, sorted.
+    """
+    out = []
+    for a, b in regions_s:
+        length = b - a
+        if length < min_s:
+            continue
+        n = max(1, round(length / chunk_s), int(np.ceil(length / WINDOW_S)))
+        for k in range(n):
+            out.append((round(a + k * length / n, 3), round(a + (k + 1) * length / n, 3)))
+    return out
+
+
+def filled_window(audio: np.ndarray, start_s: float, sample_rate_hz: int) -> np.ndarray:
+    """The 30 s of audio from ``start_s``, a shorter remainder repeated to fill the window.
+
+    Returns:
+        float32, shape (30 * sample_rate_hz,).
+    """
+    n = int(WINDOW_S * sample_rate_hz)
+    a = int(round(start_s * sample_rate_hz))
+    window = audio[a : a + n]
+    if len(window) == 0:
+        return np.zeros(n, dtype=np.float32)
+    return np.resize(window, n).astype(np.float32, copy=False)
+
+
+def segment_features(
+    audio: np.ndarray,
+    sample_rate_hz: int,
+    segments_s: Sequence[tuple[float, float]],
+    encoder: Encoder,
+) -> np.ndarray:
+    """Pooled encoder features of each segment, one encoder pass per 30 s window.
+
+    A window starts at the first segment not yet covered and takes every following segment
+    that ends within it; its audio is :func:`filled_window`.
+
+    Args:
+        audio: Mono float32 samples, shape (n_samples,).
+        sample_rate_hz: 16_000.
+        segments_s: Sorted (start_s, end_s) pairs, each at most 30 s long.
+        encoder: Maps 30 s of audio to encoder states, shape (1500, d), 20 ms per state.
+
+    Returns:
+        float32, shape (len(segments_s), 2 * d): [mean, std] of the states per segment.
+    """
+    rows: list[np.ndarray] = []
+    i = 0
+    while i < len(segments_s):
+        w0 = segments_s[i][0]
+        j = i + 1
+        while j < len(segments_s) and segments_s[j][1] - w0 <= WINDOW_S:
+            j += 1
+        states = encoder(filled_window(audio, w0, sample_rate_hz))
+        rel = [(a - w0, min(b - w0, WINDOW_S)) for a, b in segments_s[i:j]]
+        rows.append(pool_states(states, rel))
+        i = j
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.concatenate(rows)
 
 
 def speech_ratio(span: tuple[float, float], regions_s: Sequence[tuple[float, float]]) -> float:
@@ -61,6 +141,17 @@ def speech_ratio(span: tuple[float, float], regions_s: Sequence[tuple[float, flo
     start, end = span
     covered = sum(max(0.0, min(end, b) - max(start, a)) for a, b in regions_s)
     return min(1.0, covered / max(end - start, 1e-9))
+
+
+def confident(
+    probabilities: np.ndarray, typical: np.ndarray | None, min_top_probability: float
+) -> np.ndarray:
+    """bool, shape (n,): a chunk is confident when it is in domain (or not assessed) and its top
+    probability reaches ``min_top_probability``."""
+    ok = probabilities.max(axis=1) >= min_top_probability
+    if typical is not None:
+        ok &= typical.astype(bool)
+    return ok
 
 
 def classify_chunks(
@@ -73,94 +164,98 @@ def classify_chunks(
     model_name: str,
     chunk_s: float = 3.0,
     in_domain: Callable[[np.ndarray], np.ndarray] | None = None,
+    min_top_probability: float = 0.0,
 ) -> AudioEmotionSection:
-    """Classify speech emotion per fixed-length chunk and aggregate over the answer.
+    """Classify speech emotion per speech segment and aggregate over the confident ones.
 
     Args:
         audio: Mono float32 samples, shape (n_samples,), values in [-1, 1].
         sample_rate_hz: Must be 16_000 (the encoder's rate).
-        encoder: Maps <= 30 s of audio to encoder states, shape (1500, d), 20 ms per state.
+        encoder: Maps 30 s of audio to encoder states, shape (1500, d), 20 ms per state.
         predict_proba: Maps pooled features (n, 2d) to probabilities (n, 7), canonical order.
-        speech_regions_s: Voice-activity regions (start_s, end_s); chunks with less than 30 %
-            voice activity are marked ``speech: false`` and not classified.
+        speech_regions_s: Voice-activity regions (start_s, end_s), sorted; regions under 0.5 s
+            are not classified.
         model_name: Reported in the section.
-        chunk_s: Chunk length in seconds (0.5 to 30).
+        chunk_s: Target segment length in seconds (0.5 to 30): longer regions are split.
         in_domain: Maps pooled features (n, 2d) to bool (n,): whether each chunk resembles
-            the training data. None: not assessed.
+            the training data; a chunk that does not is labelled ``uncertain``. None: not
+            assessed.
+        min_top_probability: A chunk whose top probability is under this is ``uncertain``.
 
     Returns:
-        Per-chunk probabilities (percent), their mean over speech chunks, the dominant label and
-        its dominance (share of speech chunks whose top label it is).
+        Per-chunk probabilities (percent) and labels; the mean over confident chunks, its top
+        label and coarse affect, and the dominance (share of confident chunks whose top label
+        is the dominant one). With no confident chunk the summary fields are null.
 
     Raises:
         InvalidInput: ``audio`` is not 1-D, the rate is not 16 kHz, or chunk_s is out of range.
 
     Source:
-        models/speech_emotion/MODEL_CARD.md (trained on RAVDESS, CC BY-NC-SA 4.0).
+        models/speech_emotion/MODEL_CARD.md (trained on RAVDESS and EmoDB).
     """
     if audio.ndim != 1 or sample_rate_hz != SAMPLE_RATE_HZ:
         raise InvalidInput("speech emotion needs 1-D audio at 16 kHz")
     if not 0.5 <= chunk_s <= WINDOW_S:
         raise InvalidInput("chunk_s must be between 0.5 and 30 seconds")
     duration_s = len(audio) / sample_rate_hz
-    spans = chunk_spans(duration_s, chunk_s)
-    ratios = [speech_ratio(s, speech_regions_s) for s in spans]
-    probs: dict[int, np.ndarray] = {}
-    typical: dict[int, bool] = {}
-    per_window = max(1, int(WINDOW_S // chunk_s))
-    for w0 in range(0, len(spans), per_window):
-        idx = [
-            i for i in range(w0, min(w0 + per_window, len(spans))) if ratios[i] >= MIN_SPEECH_RATIO
-        ]
-        if not idx:
-            continue
-        win_start = spans[w0][0]
-        a = int(win_start * sample_rate_hz)
-        window = audio[a : a + int(WINDOW_S * sample_rate_hz)]
-        states = encoder(window)
-        rel = [(spans[i][0] - win_start, spans[i][1] - win_start) for i in idx]
-        features = pool_states(states, rel)
-        p = predict_proba(features)
-        flags = in_domain(features) if in_domain is not None else [None] * len(idx)
-        for i, row, flag in zip(idx, p, flags, strict=True):
-            probs[i] = row
-            typical[i] = None if flag is None else bool(flag)
+    spans = [
+        (a, min(b, duration_s))
+        for a, b in speech_segments(speech_regions_s, chunk_s)
+        if a < duration_s
+    ]
+    base = {
+        "model": model_name,
+        "chunk_s": chunk_s,
+        "min_top_probability": round(float(min_top_probability), 4),
+    }
+    if not spans:
+        return AudioEmotionSection(
+            **base, chunks=[], speech_chunks=0, emotion=None, dominant_emotion=None
+        )
+    features = segment_features(audio, sample_rate_hz, spans, encoder)
+    probs = predict_proba(features)
+    typical = np.asarray(in_domain(features), dtype=bool) if in_domain is not None else None
+    sure = confident(probs, typical, min_top_probability)
+    affect = affect_probabilities(probs)
     chunks = []
     for i, span in enumerate(spans):
-        p = probs.get(i)
         chunks.append(
             AudioChunk(
                 start_s=span[0],
                 end_s=span[1],
-                speech=p is not None,
-                speech_ratio=round(ratios[i], 3),
-                label=dominant(p) if p is not None else None,
-                emotion=Emotion(**to_percent_dict(p)) if p is not None else None,
-                in_domain=typical.get(i),
+                speech=True,
+                speech_ratio=round(speech_ratio(span, speech_regions_s), 3),
+                label=dominant(probs[i]) if sure[i] else UNCERTAIN,
+                top_probability=round(float(probs[i].max()), 4),
+                emotion=Emotion(**to_percent_dict(probs[i])),
+                affect=AFFECT_LABELS[int(np.argmax(affect[i]))] if sure[i] else UNCERTAIN,
+                in_domain=None if typical is None else bool(typical[i]),
             )
         )
-    if not probs:
-        return AudioEmotionSection(
-            model=model_name,
-            chunk_s=chunk_s,
-            chunks=chunks,
-            speech_chunks=0,
-            emotion=None,
-            dominant_emotion=None,
-            dominance=None,
-        )
-    stacked = np.stack(list(probs.values()))
-    mean = stacked.mean(axis=0)
-    top = dominant(mean)
-    share = float(np.mean([EMOTION_LABELS[int(np.argmax(r))] == top for r in stacked]))
-    flags = [f for f in typical.values() if f is not None]
+    summary: dict = {"emotion": None, "dominant_emotion": None}
+    if sure.any():
+        mean = probs[sure].mean(axis=0)
+        top = dominant(mean)
+        mean_affect = affect_probabilities(mean)
+        summary = {
+            "emotion": Emotion(**to_percent_dict(mean)),
+            "dominant_emotion": top,
+            "dominance": round(
+                float(np.mean([EMOTION_LABELS[int(np.argmax(r))] == top for r in probs[sure]])), 3
+            ),
+            "affect": Affect(
+                **{
+                    k: round(float(v) * 100, 2)
+                    for k, v in zip(AFFECT_LABELS, mean_affect, strict=True)
+                }
+            ),
+            "dominant_affect": AFFECT_LABELS[int(np.argmax(mean_affect))],
+        }
     return AudioEmotionSection(
-        model=model_name,
-        chunk_s=chunk_s,
+        **base,
         chunks=chunks,
-        speech_chunks=len(probs),
-        emotion=Emotion(**to_percent_dict(mean)),
-        dominant_emotion=top,
-        dominance=round(share, 3),
-        in_domain_share=round(float(np.mean(flags)), 3) if flags else None,
+        speech_chunks=len(spans),
+        confident_chunks=int(sure.sum()),
+        in_domain_share=None if typical is None else round(float(typical.mean()), 3),
+        **summary,
     )

@@ -1,6 +1,9 @@
-"""Facial-expression accuracy on ../shared/data/face_emotion: the FER2013 private-test subset
-(655, class-balanced except disgust) and CK+ peak frames (253; contempt, 13 images, has no
-canonical label and is left out). Two ways:
+"""Facial-expression accuracy on ../shared/data/face_emotion: FER+ test (the FER2013 private
+test images scored against the majority of ten annotators' votes; images whose majority is
+contempt, unknown or not-a-face, or tied, left out: scripts/ferplus.test_majority), the FER2013
+private-test subset with its original labels (655, class-balanced except disgust; for
+continuity) and CK+ peak frames (253; contempt, 13 images, has no canonical label and is left
+out). Two ways:
 
 - ``classifier``: the dataset's own 48 px face crop, resized to the classifier's 64 px input;
 - ``pipeline``: the service's path: the crop upscaled to 200 px on a 400 px grey canvas, the
@@ -9,11 +12,6 @@ canonical label and is left out). Two ways:
 Calibration: ECE of the probabilities, before and after temperature scaling with T fitted by
 2-fold cross-fitting on the same images (each half scored with the T of the other half).
 
-Analysis only (not what the service ships): ``classifier_prior_corrected`` scores the same
-probabilities after logit adjustment for a uniform class prior, ``log p - log pi_train``
-(Menon et al. 2021, "Long-tail learning via logit adjustment"; pi_train = class shares of
-fer2013_train, no parameter fitted). Both test sets are (nearly) class-balanced while FER2013's
-training split has 1.5 % disgust, so this shows how much of the error is the training prior.
 """
 
 from __future__ import annotations
@@ -64,14 +62,6 @@ def _calibration(probs: np.ndarray, y: np.ndarray) -> dict:
     }
 
 
-def _training_prior(data: Path) -> np.ndarray:
-    counts = np.array(
-        [len(list((data / "fer2013_train" / label).glob("*.jpg"))) for label in EMOTION_LABELS],
-        float,
-    )
-    return counts / counts.sum()
-
-
 FACEX_LABELS = ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")
 
 
@@ -105,28 +95,50 @@ def _facex(model: Path, faces: list[np.ndarray]) -> list[str]:
     return labels
 
 
-def evaluate(data: Path) -> dict:
-    reg = get_registry()
-    prior = _training_prior(data) if (data / "fer2013_train").is_dir() else None
-    landmarker, fer = reg.get("face"), reg.get("facial_expression")
-    rows = list(csv.DictReader((data / "labels.csv").open()))
+def _datasets(data: Path) -> dict[str, tuple[str, list[np.ndarray], list[str]]]:
+    """name -> (description, grey faces, canonical labels)."""
     out = {}
-    facex = _facex_model()
+    if (data / "ferplus" / "test" / "label.csv").exists():
+        from scripts.ferplus import test_majority
+
+        faces, labels, left_out = test_majority(data)
+        out["ferplus_test"] = (
+            "face_emotion/ferplus/test, majority of ten votes (left out: "
+            + ", ".join(f"{k} {v}" for k, v in left_out.items())
+            + ")",
+            list(faces),
+            [EMOTION_LABELS[int(k)] for k in labels],
+        )
+    rows = list(csv.DictReader((data / "labels.csv").open()))
     for dataset in ("fer2013", "ckplus48"):
-        y, pred_clf, pred_pipe, probs, grays = [], [], [], [], []
-        found = 0
+        faces, labels = [], []
         for r in rows:
             if r["dataset"] != dataset:
                 continue
             label = r["label"] if dataset == "fer2013" else CKPLUS_TO_CANONICAL.get(r["label"])
             if label is None:
                 continue
-            gray = np.asarray(Image.open(data / r["file"]).convert("L"))
-            grays.append(gray)
+            faces.append(np.asarray(Image.open(data / r["file"]).convert("L")))
+            labels.append(label)
+        desc = f"face_emotion/{dataset}" + (
+            " (contempt left out)" if dataset == "ckplus48" else " (original FER2013 labels)"
+        )
+        out[dataset] = (desc, faces, labels)
+    return out
+
+
+def evaluate(data: Path) -> dict:
+    reg = get_registry()
+    landmarker, fer = reg.get("face"), reg.get("facial_expression")
+    out = {}
+    facex = _facex_model()
+    for dataset, (desc, grays, y) in _datasets(data).items():
+        pred_clf, pred_pipe, probs = [], [], []
+        found = 0
+        for gray in grays:
             size = fer.input_size
             crop48 = gray if gray.shape == (size, size) else cv2.resize(gray, (size, size))
             p = fer.predict(crop48[None])[0]
-            y.append(label)
             probs.append(p)
             pred_clf.append(EMOTION_LABELS[int(p.argmax())])
             rgb = _canvas(gray)
@@ -140,8 +152,7 @@ def evaluate(data: Path) -> dict:
         labels = list(EMOTION_LABELS)
         yi = np.array([labels.index(v) for v in y])
         out[dataset] = {
-            "data": f"face_emotion/{dataset}"
-            + (" (contempt left out)" if dataset == "ckplus48" else ""),
+            "data": desc,
             "model": fer.name,
             "classifier": classification(y, pred_clf, labels),
             "pipeline": {
@@ -152,9 +163,4 @@ def evaluate(data: Path) -> dict:
         }
         if facex is not None:
             out[dataset]["facex_classifier"] = classification(y, _facex(facex, grays), labels)
-        if prior is not None:
-            adjusted = np.log(np.clip(np.array(probs), 1e-7, 1)) - np.log(prior)
-            out[dataset]["classifier_prior_corrected"] = classification(
-                y, [EMOTION_LABELS[int(i)] for i in adjusted.argmax(1)], labels
-            )
     return out

@@ -65,25 +65,34 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{c['ece_before']:.3f} / {c['ece_after_temperature']:.3f}",
             )
         )
-    for name, r in results.get("speech_emotion", {}).items():
-        out.append(
-            (
-                "speech emotion",
-                f"RAVDESS, {name} features, actor-grouped 6-fold (n={r['n']})",
-                "accuracy / macro-F1",
-                f"{r['accuracy']:.1%} / {r['macro_f1']:.3f}",
-            )
-        )
-        if "calibration" in r:
-            c = r["calibration"]
+    r = results.get("speech_emotion")
+    if r:
+        for key in (
+            "ravdess",
+            "ravdess_female",
+            "ravdess_male",
+            "emodb",
+            "emodb_female",
+            "emodb_male",
+        ):
+            m = r[key]
             out.append(
                 (
                     "speech emotion",
-                    "RAVDESS, whisper features",
-                    "ECE before / after T",
-                    f"{c['ece_before']:.3f} / {c['ece_after_temperature']:.3f}",
+                    f"{key} through /audio/emotion, speaker-grouped 7-fold (n={m['n']})",
+                    "accuracy / answered / acc. answered / affect",
+                    f"{m['accuracy']:.1%} / {m['coverage']:.1%} / {m['accuracy_answered']:.1%}"
+                    f" / {m['affect_accuracy']:.1%}",
                 )
             )
+        out.append(
+            (
+                "speech emotion",
+                "both corpora, speech chunks",
+                "share labelled uncertain",
+                f"{r['uncertain_chunk_share']:.1%}",
+            )
+        )
     for corpus, r in results.get("asr", {}).items():
         out.append(
             (
@@ -166,7 +175,7 @@ def main() -> None:
         elif name == "speech_emotion":
             from bench.acc_speech_emotion import evaluate
 
-            results[name] = evaluate(DATA)
+            results[name] = evaluate(DATA / "speech_emotion")
         elif name == "asr":
             from bench.acc_asr import evaluate
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.6.1"
+SCHEMA_VERSION = "1.7.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -46,6 +46,19 @@ class Emotion(_Model):
 
 
 EmotionLabel = Literal["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+ChunkEmotionLabel = Literal[
+    "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral", "uncertain"
+]
+AffectLabel = Literal["neutral", "positive", "tense"]
+
+
+class Affect(_Model):
+    """Percent per coarse affect; the three values sum to 100. positive = happy + surprise,
+    tense = angry + disgust + fear, neutral = neutral + sad (neither positive nor tense)."""
+
+    neutral: float = Field(ge=0, le=100)
+    positive: float = Field(ge=0, le=100)
+    tense: float = Field(ge=0, le=100)
 
 
 class ReportWarning(_Model):
@@ -165,12 +178,26 @@ class VideoEmotionSection(_Model):
 
 
 class AudioChunk(_Model):
+    """One speech segment: a voice-activity region, or an equal part of a long one."""
+
     start_s: Seconds
     end_s: Seconds
     speech: bool = Field(description="True when voice activity covers enough of the chunk.")
     speech_ratio: float = Field(ge=0, le=1, description="Share of the chunk with voice activity.")
-    label: EmotionLabel | None = Field(description="Top label; null for non-speech chunks.")
-    emotion: Emotion | None = None
+    label: ChunkEmotionLabel | None = Field(
+        description="Top label; 'uncertain' when the chunk is out of the training distribution "
+        "(in_domain false) or its top probability is under the model's min_top_probability; "
+        "null for non-speech chunks."
+    )
+    top_probability: float | None = Field(
+        None, ge=0, le=1, description="The calibrated probability of the top label."
+    )
+    emotion: Emotion | None = Field(
+        None, description="Probabilities, also of an uncertain chunk; null for non-speech chunks."
+    )
+    affect: AffectLabel | Literal["uncertain"] | None = Field(
+        None, description="Coarse affect of the chunk (see Affect); 'uncertain' as for label."
+    )
     in_domain: bool | None = Field(
         None,
         description="Whether the chunk resembles the model's training speech (typicality "
@@ -180,23 +207,38 @@ class AudioChunk(_Model):
 
 class AudioEmotionSection(_Model):
     model: str
-    chunk_s: Seconds
+    chunk_s: Seconds = Field(
+        description="Target chunk length: voice-activity regions longer "
+        "than this are split into equal parts of about this length."
+    )
     chunks: list[AudioChunk]
     speech_chunks: int
-    emotion: Emotion | None = Field(description="Mean over speech chunks; null if none.")
-    dominant_emotion: EmotionLabel | None
+    confident_chunks: int = Field(0, description="Speech chunks not labelled 'uncertain'.")
+    min_top_probability: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="A chunk whose top probability is under this is labelled 'uncertain'.",
+    )
+    emotion: Emotion | None = Field(description="Mean over confident speech chunks; null if none.")
+    dominant_emotion: EmotionLabel | None = Field(
+        description="Top label of the mean over confident chunks; null if no chunk is confident "
+        "(then the recording's emotion is unknown, not neutral)."
+    )
     dominance: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Share of speech chunks whose top label is the dominant emotion.",
+        description="Share of confident chunks whose top label is the dominant emotion.",
     )
+    affect: Affect | None = Field(None, description="Mean coarse affect over confident chunks.")
+    dominant_affect: AffectLabel | None = None
     in_domain_share: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Share of speech chunks that resemble the training speech; labels of the "
-        "others are extrapolations (see warnings).",
+        description="Share of speech chunks that resemble the training speech; the others are "
+        "labelled 'uncertain'.",
     )
 
 

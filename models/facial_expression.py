@@ -49,15 +49,15 @@ class FacialExpressionModel:
 
 
 class OnnxFacialExpressionModel:
-    """The project's FER2013 CNN, or an ensemble of several (models/face_expression/MODEL_CARD.md;
-    one model since 0.3.0), run by onnxruntime.
+    """The project's CNN trained on FER+ vote distributions, or an ensemble of several
+    (models/face_expression/MODEL_CARD.md; one model), run by onnxruntime.
 
     Input: grey 48x48 face crops. Each member's logits are averaged over the crop and its
     mirror image, the members' logits are averaged, divided by the ensemble's temperature
     (fitted on the validation part of the training split) and soft-maxed.
     """
 
-    name = "fer2013-cnn-ensemble-onnx"
+    name = "ferplus-cnn-onnx-int8"
     input_size = 48
 
     def __init__(self) -> None:
@@ -78,7 +78,8 @@ class OnnxFacialExpressionModel:
         ]
         self.temperature = float(spec["temperature"])
         n = len(self._sessions)
-        self.name = "fer2013-cnn-onnx-int8" if n == 1 else f"fer2013-cnn-ensemble{n}-onnx-int8"
+        default = "fer2013-cnn-onnx-int8" if n == 1 else f"fer2013-cnn-ensemble{n}-onnx-int8"
+        self.name = spec.get("name", default)
 
     def predict(self, faces: np.ndarray) -> np.ndarray:
         """Class probabilities for face crops.

@@ -80,10 +80,10 @@ def minilm_tokenizer() -> Path:
 
 def speech_emotion_artifact() -> Path:
     """The project's own speech-emotion classifier (see models/speech_emotion/MODEL_CARD.md)."""
-    path = REPO_MODELS_DIR / "speech_emotion" / "ser_whisper_tiny_logreg.npz"
+    path = REPO_MODELS_DIR / "speech_emotion" / "ser_whisper_tiny_mlp.npz"
     if not path.exists():
         raise ModelFileMissing(
-            "models/speech_emotion/ser_whisper_tiny_logreg.npz is missing; "
+            "models/speech_emotion/ser_whisper_tiny_mlp.npz is missing; "
             "run `make train-speech-emotion`"
         )
     return path

@@ -144,6 +144,14 @@ class ModelRegistry:
         with self._lock:
             self._factories.setdefault(role, factory)
 
+    def replace(self, role: str, model: Any) -> None:
+        """Serve ``model`` for ``role`` from now on (benchmarks measuring a fold's model through
+        the endpoint). Raises KeyError for an unknown role."""
+        with self._lock:
+            if role not in self._factories:
+                raise KeyError(role)
+            self._models[role] = model
+
     def get(self, role: str) -> Any:
         """The model for ``role``, loading it on first call.
 

@@ -1,8 +1,10 @@
-"""The project's speech-emotion classifier: logistic regression on pooled Whisper-encoder states.
+"""The project's speech-emotion classifier: an ensemble of five small neural networks (one hidden
+ReLU layer each) on pooled Whisper-encoder states of a speech segment.
 
-Stored as plain arrays (``.npz``: scaler mean/scale, coefficients, intercept, class names), so
-loading it runs no pickle and does not depend on the scikit-learn version.
-Source: models/speech_emotion/MODEL_CARD.md (trained on RAVDESS, CC BY-NC-SA 4.0).
+Stored as plain arrays (``.npz``: scaler mean/scale, the layers' weights and biases, class names,
+temperature, thresholds), so loading it runs no pickle and does not depend on the scikit-learn
+version. Source: models/speech_emotion/MODEL_CARD.md (trained on RAVDESS, CC BY-NC-SA 4.0, and
+EmoDB, research use).
 """
 
 from __future__ import annotations
@@ -14,25 +16,33 @@ from models import paths
 
 
 class SpeechEmotionModel:
-    name = "ser-whisper-tiny-encoder-logreg"
+    name = "ser-whisper-tiny-encoder-mlp"
 
     def __init__(self, path=None) -> None:
         data = np.load(path or paths.speech_emotion_artifact(), allow_pickle=False)
         self.mean = data["scaler_mean"].astype(np.float32)
         self.scale = data["scaler_scale"].astype(np.float32)
-        self.coef = data["coef"].astype(np.float32)
-        self.intercept = data["intercept"].astype(np.float32)
+        n_layers = int(data["n_layers"])
+        self.members = [
+            [
+                (data[f"m{m}_w{k}"].astype(np.float32), data[f"m{m}_b{k}"].astype(np.float32))
+                for k in range(n_layers)
+            ]
+            for m in range(int(data["n_members"]))
+        ]
         classes = [str(c) for c in data["classes"]]
         # Columns reordered into the canonical label order; absent labels get probability 0.
         self._columns = [classes.index(lab) if lab in classes else -1 for lab in EMOTION_LABELS]
-        self.version = str(data["version"]) if "version" in data else "unknown"
+        self.version = str(data["version"])
         self.ood_mean = data["ood_mean"]
         self.ood_scale = data["ood_scale"]
         self.ood_pca_mean = data["ood_pca_mean"]
         self.ood_components = data["ood_components"]
         self.ood_threshold = float(data["ood_threshold"])
         # Temperature scaling fitted on speaker-independent out-of-fold logits (MODEL_CARD.md).
-        self.temperature = float(data["temperature"]) if "temperature" in data else 1.0
+        self.temperature = float(data["temperature"])
+        # Below this calibrated top probability a chunk is labelled 'uncertain' (MODEL_CARD.md).
+        self.min_top_probability = float(data["min_top_probability"])
 
     def typicality_distance(self, features: np.ndarray) -> np.ndarray:
         """Mahalanobis distance of features to the training data (whitened 50-d PCA).
@@ -41,7 +51,7 @@ class SpeechEmotionModel:
             features: float32, shape (n, 2 * d_model).
 
         Returns:
-            float32, shape (n,). Above ``ood_threshold`` (the 99th percentile for actors held
+            float32, shape (n,). Above ``ood_threshold`` (the 99th percentile for speakers held
             out of training) the input does not resemble the training speech.
         """
         z = (features - self.ood_mean) / self.ood_scale - self.ood_pca_mean
@@ -50,6 +60,20 @@ class SpeechEmotionModel:
     def in_domain(self, features: np.ndarray) -> np.ndarray:
         """bool, shape (n,): whether each row lies within the training distribution."""
         return self.typicality_distance(features) <= self.ood_threshold
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """Uncalibrated logits, shape (n, n_classes), in the artifact's class order: the mean of
+        the ensemble members' logits."""
+        z = (features - self.mean) / self.scale
+        total = np.zeros((len(z), len(self.members[0][-1][1])), dtype=np.float32)
+        for layers in self.members:
+            h = z
+            for k, (w, b) in enumerate(layers):
+                h = h @ w + b
+                if k < len(layers) - 1:
+                    h = np.maximum(h, 0.0)
+            total += h
+        return total / len(self.members)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """Probabilities over the canonical labels.
@@ -61,8 +85,7 @@ class SpeechEmotionModel:
             float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order; calibrated by the
             model's temperature.
         """
-        z = (features - self.mean) / self.scale
-        logits = (z @ self.coef.T + self.intercept) / self.temperature
+        logits = self.logits(features) / self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)

@@ -261,6 +261,7 @@ def _speech_emotion(models, audio, regions_s, options, out: SpeechHalf, timer: T
         model_name=ser.name,
         chunk_s=options.chunk_s,
         in_domain=ser.in_domain,
+        min_top_probability=ser.min_top_probability,
     )
     timer.add("speech_emotion", time.perf_counter() - t0)
     share = section.in_domain_share
@@ -269,8 +270,8 @@ def _speech_emotion(models, audio, regions_s, options, out: SpeechHalf, timer: T
             warning(
                 "speech_emotion_out_of_domain",
                 f"Only {share:.0%} of the speech chunks resemble the acted studio speech "
-                "the speech-emotion model was trained on (RAVDESS); its labels for this "
-                "recording are extrapolations and unreliable.",
+                "the speech-emotion model was trained on (RAVDESS, EmoDB); the others are "
+                "labelled 'uncertain' and left out of the summary.",
             )
         )
     return section

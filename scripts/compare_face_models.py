@@ -1,6 +1,6 @@
 """Compare facial-expression ONNX models, alone and averaged, on the validation part of the
-FER2013 training split (the same stratified 10 %, seed 7, that scripts/train_face_expression.py
-held out). Never reads the test subsets.
+FER+ training split (the same stratified 10 %, seed 7, that scripts/train_face_expression.py
+held out; majority labels). Never reads the test sets.
 
     python -m scripts.compare_face_models MODEL_DIR [MODEL_DIR ...]
 
@@ -15,27 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from PIL import Image
 
 from bench.metrics import expected_calibration_error, fit_temperature, softmax
+from scripts import ferplus
 
-LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 REPO = Path(__file__).resolve().parents[1]
-SPLIT_SEED = 7
 
 
 def validation_split(data: Path) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
-    for k, label in enumerate(LABELS):
-        for p in sorted((data / "fer2013_train" / label).glob("*.jpg")):
-            xs.append(np.asarray(Image.open(p).convert("L"), dtype=np.uint8))
-            ys.append(k)
-    x, y = np.stack(xs), np.array(ys)
-    rng = np.random.default_rng(SPLIT_SEED)
-    val = np.zeros(len(y), bool)
-    for k in range(7):
-        idx = np.flatnonzero(y == k)
-        val[rng.choice(idx, size=len(idx) // 10, replace=False)] = True
+    """The validation faces of scripts/train_face_expression.py and their majority labels."""
+    x, target = ferplus.load(data)
+    y = target.argmax(1)
+    val = ferplus.validation_mask(y)
     return x[val], y[val]
 
 
@@ -75,13 +66,16 @@ def main() -> None:
     )
     if args.write:
         spec = {
+            "name": "ferplus-cnn-onnx-int8"
+            if len(args.models) == 1
+            else f"ferplus-cnn-ensemble{len(args.models)}-onnx-int8",
             "members": [
                 str((m / "fer_vgg.onnx").resolve().relative_to(args.write.resolve().parent))
                 for m in args.models
             ],
             "temperature": round(t, 4),
             "validation": {
-                "data": "FER2013 training split, stratified 10 % held out (seed 7)",
+                "data": "FER+ training split, stratified 10 % held out (seed 7), majority labels",
                 "n": int(len(y)),
                 "accuracy": round(acc, 4),
                 "ece": ece,

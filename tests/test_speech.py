@@ -44,17 +44,39 @@ def test_voice_activity_ignores_silence(speech_audio):
     assert _regions_s(silence) == []
 
 
-def test_chunk_helpers():
-    assert audio_emotion.chunk_spans(7.0, 3.0) == [(0.0, 3.0), (3.0, 6.0)]
-    assert audio_emotion.chunk_spans(7.6, 3.0)[-1] == (6.0, 7.6)
-    assert audio_emotion.chunk_spans(1.0, 3.0) == [(0.0, 1.0)]
+def test_segment_helpers():
+    # a region is split into equal parts of about chunk_s; short regions are left out
+    assert audio_emotion.speech_segments([(1.0, 7.0)], 3.0) == [(1.0, 4.0), (4.0, 7.0)]
+    assert audio_emotion.speech_segments([(0.0, 4.0)], 3.0) == [(0.0, 4.0)]
+    assert audio_emotion.speech_segments([(0.0, 0.3), (2.0, 3.0)], 3.0) == [(2.0, 3.0)]
+    assert all(b - a <= 30 for a, b in audio_emotion.speech_segments([(0.0, 44.0)], 30.0))
     assert audio_emotion.speech_ratio((0, 3), [(1.0, 2.5)]) == pytest.approx(0.5)
     states = np.arange(1500 * 2, dtype=np.float32).reshape(1500, 2)
     f = audio_emotion.pool_states(states, [(0.0, 0.04)])
     assert f.shape == (1, 4) and f[0, 0] == pytest.approx(1.0)  # mean of rows 0, 1 col 0
+    # a short remainder fills the window by repetition, not zeros
+    w = audio_emotion.filled_window(np.arange(1, 4, dtype=np.float32), 0.0, 1)
+    assert len(w) == 30 and w[:6].tolist() == [1, 2, 3, 1, 2, 3]
 
 
-def test_speech_emotion_marks_silence_and_sums_to_100(registry, speech_audio):
+def test_segment_features_encode_each_window_once():
+    calls = []
+
+    def encoder(window):
+        calls.append(len(window))
+        return np.tile(np.arange(1500, dtype=np.float32)[:, None], (1, 2))
+
+    audio = np.zeros(70 * SR, np.float32)
+    segments = [(1.0, 4.0), (10.0, 13.0), (29.0, 31.5), (40.0, 43.0)]
+    f = audio_emotion.segment_features(audio, SR, segments, encoder)
+    assert f.shape == (4, 4)
+    # two windows: from 1 s (the segment ending at 31.5 s does not fit) and from 29 s
+    assert calls == [30 * SR, 30 * SR]
+    assert f[0, 0] == pytest.approx((0 + 149) / 2)  # frames 0-149 of the first window
+    assert f[3, 0] == pytest.approx((550 + 699) / 2)  # 40-43 s is 11-14 s into the second
+
+
+def test_speech_emotion_classifies_speech_segments_only(registry, speech_audio):
     audio = np.concatenate([speech_audio[: 6 * SR], np.zeros(6 * SR, np.float32)])
     ser = registry.get("speech_emotion")
     out = audio_emotion.classify_chunks(
@@ -65,12 +87,60 @@ def test_speech_emotion_marks_silence_and_sums_to_100(registry, speech_audio):
         speech_regions_s=_regions_s(audio),
         model_name=ser.name,
         chunk_s=3.0,
+        in_domain=ser.in_domain,
+        min_top_probability=ser.min_top_probability,
     )
-    assert [c.speech for c in out.chunks] == [True, True, False, False]
-    assert all(c.label is None and c.emotion is None for c in out.chunks[2:])
-    assert out.speech_chunks == 2
-    assert sum(out.emotion.model_dump().values()) == pytest.approx(100, abs=0.1)
-    assert out.dominant_emotion is not None and 0.5 <= out.dominance <= 1
+    assert out.speech_chunks >= 1 and all(c.end_s <= 6.5 for c in out.chunks)
+    assert out.min_top_probability == pytest.approx(ser.min_top_probability, abs=1e-4)
+    for c in out.chunks:
+        assert sum(c.emotion.model_dump().values()) == pytest.approx(100, abs=0.1)
+        sure = c.in_domain and c.top_probability >= ser.min_top_probability
+        assert (c.label != "uncertain") == sure and (c.affect != "uncertain") == sure
+    assert out.confident_chunks == sum(c.label != "uncertain" for c in out.chunks)
+    if out.confident_chunks:
+        assert sum(out.emotion.model_dump().values()) == pytest.approx(100, abs=0.1)
+        assert sum(out.affect.model_dump().values()) == pytest.approx(100, abs=0.1)
+        assert out.dominant_emotion is not None and 0 < out.dominance <= 1
+    else:
+        assert out.dominant_emotion is None and out.affect is None
+
+
+def test_flat_or_untypical_chunks_are_uncertain_and_left_out(registry):
+    audio = shared("speech_emotion", "ravdess", "03-01-05-02-01-01-01.flac")
+    from analyzers.media import decode, probe
+
+    samples = decode(audio, info=probe(audio), want_video=False, want_audio=True).audio
+    ser = registry.get("speech_emotion")
+    kwargs = dict(
+        encoder=registry.get("whisper").encode_window,
+        predict_proba=ser.predict_proba,
+        speech_regions_s=_regions_s(samples),
+        model_name=ser.name,
+    )
+    plain = audio_emotion.classify_chunks(samples, SR, **kwargs)
+    assert plain.confident_chunks == plain.speech_chunks >= 1 and plain.dominant_emotion
+    for out in (
+        audio_emotion.classify_chunks(samples, SR, **kwargs, min_top_probability=1.0),
+        audio_emotion.classify_chunks(
+            samples, SR, **kwargs, in_domain=lambda f: np.zeros(len(f), bool)
+        ),
+    ):
+        assert out.speech_chunks == plain.speech_chunks and out.confident_chunks == 0
+        assert {c.label for c in out.chunks} == {"uncertain"}
+        assert all(c.emotion is not None for c in out.chunks)  # probabilities still given
+        assert out.dominant_emotion is None and out.emotion is None and out.affect is None
+
+
+def test_affect_groups_cover_every_label_once():
+    from contracts.labels import AFFECT_GROUPS, EMOTION_LABELS, affect_probabilities
+
+    grouped = [lab for labels in AFFECT_GROUPS.values() for lab in labels]
+    assert sorted(grouped) == sorted(EMOTION_LABELS)
+    p = np.eye(7)
+    a = affect_probabilities(p)
+    assert a.shape == (7, 3) and np.allclose(a.sum(1), 1)
+    assert a[EMOTION_LABELS.index("angry")].tolist() == [0, 0, 1]  # tense
+    assert a[EMOTION_LABELS.index("happy")].tolist() == [0, 1, 0]  # positive
 
 
 def test_typicality_separates_training_like_features_from_noise(registry):
@@ -96,11 +166,12 @@ def test_speech_emotion_rejects_bad_input(registry):
 
 def test_speech_emotion_model_card_figures_are_speaker_independent():
     metrics = json.loads((REPO / "models/speech_emotion/metrics.json").read_text())
-    assert "actor" in metrics["split"] and metrics["n"] == 1080
-    for fold in metrics["per_fold"]:
-        assert len(fold["test_actors"]) == 3
-    actors = [a for fold in metrics["per_fold"] for a in fold["test_actors"]]
-    assert sorted(actors) == list(range(1, 19))  # every actor tested once, never trained on
+    assert "speaker" in metrics["split"]
+    speakers = [s for fold in metrics["folds"] for s in fold["test_speakers"]]
+    assert len(speakers) == len(set(speakers)) == 28  # every speaker tested once
+    assert metrics["cross_validated"]["ravdess"]["n"] == 1080
+    assert metrics["cross_validated"]["emodb"]["n"] == 454
+    assert set(metrics["corpus_left_out"]) == {"ravdess_left_out", "emodb_left_out"}
 
 
 def test_similarity_ranks_related_above_unrelated(registry):
