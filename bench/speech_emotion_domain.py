@@ -3,7 +3,10 @@ within its training distribution, the labels it gives (``uncertain`` included), 
 chunks labelled angry, disgust or fear, on read speech and real meeting speech
 (../shared/data/asr, AMI among them: calm business talk, where those labels are false alarms)
 and on the talking-head videos (../shared/data/video). ``argmax_*`` gives what the labels would
-be without the uncertain label, for comparison.
+be without the uncertain label, for comparison. The four read-speech sets (not AMI) are the
+"other speech" the model's acted-or-other check was trained against (scripts/
+train_speech_emotion.py): on them, uncertain is so by construction; AMI and the videos are the
+checks.
 
     python -m bench.speech_emotion_domain
 

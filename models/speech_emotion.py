@@ -39,6 +39,9 @@ class SpeechEmotionModel:
         self.ood_pca_mean = data["ood_pca_mean"]
         self.ood_components = data["ood_components"]
         self.ood_threshold = float(data["ood_threshold"])
+        # Acted studio speech vs other speech (outlier exposure, MODEL_CARD.md).
+        self.other_w = data["other_speech_w"].astype(np.float32)
+        self.other_b = float(data["other_speech_b"])
         # Temperature scaling fitted on speaker-independent out-of-fold logits (MODEL_CARD.md).
         self.temperature = float(data["temperature"])
         # Below this calibrated top probability a chunk is labelled 'uncertain' (MODEL_CARD.md).
@@ -57,9 +60,19 @@ class SpeechEmotionModel:
         z = (features - self.ood_mean) / self.ood_scale - self.ood_pca_mean
         return np.sqrt(((z @ self.ood_components.T) ** 2).sum(axis=1)).astype(np.float32)
 
+    def other_speech_probability(self, features: np.ndarray) -> np.ndarray:
+        """float32, shape (n,): probability that a row is speech unlike the acted studio
+        corpora (a logistic regression trained against read speech; MODEL_CARD.md)."""
+        z = features @ self.other_w + self.other_b
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))).astype(np.float32)
+
     def in_domain(self, features: np.ndarray) -> np.ndarray:
-        """bool, shape (n,): whether each row lies within the training distribution."""
-        return self.typicality_distance(features) <= self.ood_threshold
+        """bool, shape (n,): whether each row lies within the training distribution: its
+        typicality distance is under the threshold and it is more likely acted studio speech
+        than other speech."""
+        return (self.typicality_distance(features) <= self.ood_threshold) & (
+            self.other_speech_probability(features) < 0.5
+        )
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         """Uncalibrated logits, shape (n, n_classes), in the artifact's class order: the mean of

@@ -105,6 +105,14 @@ OOD_PERCENTILE = 99  # threshold: this percentile of held-out speakers' distance
 # twice the uniform probability over the seven labels (1/7): a flatter distribution names no
 # label; the model card gives the coverage and accuracy it yields.
 MIN_TOP_PROBABILITY = round(2 / len(EMOTION_LABELS), 4)
+# Outlier exposure (Hendrycks et al. 2019, "Deep anomaly detection with outlier exposure"): a
+# logistic regression tells the acted studio corpora from other speech, read aloud
+# (../shared/data/asr: LJ Speech texts by a non-native reader, FLEURS, LibriSpeech, JFK); a
+# segment it gives to the other speech with probability >= 0.5 is out of domain. The AMI
+# meeting excerpts and the talking-head videos are kept out of it: they are the checks.
+OTHER_SPEECH_SETS = ("dc_tts_lj_readings", "fleurs_en", "librispeech_test_clean", "whisper_jfk")
+OTHER_SPEECH_C = 0.01
+AUDIO_SUFFIXES = (".flac", ".wav", ".ogg", ".mp3")
 
 
 @dataclass
@@ -258,7 +266,48 @@ class Network:
         }
 
 
-def save_artifact(path: Path, net: Network, typ: Typicality, temperature: float, threshold: float):
+class ActedVsOther:
+    """P(other speech | features): standardisation + class-balanced logistic regression, stored
+    as one weight vector and a bias over the raw features."""
+
+    def __init__(self, acted: np.ndarray, other: np.ndarray) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.concatenate([acted, other])
+        y = np.r_[np.zeros(len(acted)), np.ones(len(other))]
+        self.scaler = StandardScaler().fit(X)
+        self.lr = LogisticRegression(C=OTHER_SPEECH_C, class_weight="balanced", max_iter=3000).fit(
+            self.scaler.transform(X), y
+        )
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        return self.lr.predict_proba(self.scaler.transform(X))[:, 1]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        w = self.lr.coef_[0] / self.scaler.scale_
+        b = self.lr.intercept_[0] - float(w @ self.scaler.mean_)
+        return {"other_speech_w": w.astype(np.float32), "other_speech_b": np.array(b, np.float32)}
+
+
+def other_speech_features(data_root: Path, whisper: WhisperModel) -> np.ndarray:
+    rows = []
+    for name in OTHER_SPEECH_SETS:
+        for path in sorted((data_root / "asr" / name).iterdir()):
+            if path.suffix in AUDIO_SUFFIXES:
+                f = served_features(_audio(path), whisper.encode_window)
+                if len(f):
+                    rows.append(f)
+    return np.concatenate(rows)
+
+
+def save_artifact(
+    path: Path,
+    net: Network,
+    typ: Typicality,
+    temperature: float,
+    threshold: float,
+    other: ActedVsOther,
+):
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
@@ -268,6 +317,7 @@ def save_artifact(path: Path, net: Network, typ: Typicality, temperature: float,
         ood_threshold=np.array(threshold, dtype=np.float32),
         **net.arrays(),
         **typ.arrays(),
+        **other.arrays(),
     )
 
 
@@ -379,6 +429,8 @@ def main() -> None:
     whisper = WhisperModel(cpu_threads=2)
     clip_feats, longs, long_feats = compute_features(clips, whisper, args.reuse_features)
     augmented = [speed_features(clips, whisper, v, args.reuse_features) for v in SPEEDS]
+    other_feats = other_speech_features(args.data.parent, whisper)
+    log.info("other speech: %d segments", len(other_feats))
     speakers = np.array([c.speaker for c in clips])
     long_speakers = np.array([s for s, _, _ in longs])
     y = [c.label for c in clips]
@@ -392,27 +444,37 @@ def main() -> None:
         rows += [f for f, s in zip(long_feats, long_speakers, strict=True) if s in train_speakers]
         labels += [lab for lab, s in zip(long_y, long_speakers, strict=True) if s in train_speakers]
         X, Y = stack(rows, labels)
-        return Network(X, Y), Typicality(X)
+        return Network(X, Y), Typicality(X), ActedVsOther(X, other_feats)
 
     # Speaker-independent folds over both corpora.
     unique = sorted(str(s) for s in set(speakers))
     oof_logits: list[np.ndarray | None] = [None] * len(clips)
     oof_distance: list[np.ndarray | None] = [None] * len(clips)
+    oof_other: list[np.ndarray | None] = [None] * len(clips)
     long_oof: list[tuple[np.ndarray, str]] = []
     folds = []
     FOLD_DIR.mkdir(parents=True, exist_ok=True)
     splitter = GroupKFold(n_splits=N_FOLDS)
     for k, (_, te) in enumerate(splitter.split(unique, unique, unique)):
         test_speakers = {unique[i] for i in te}
-        net, typ = fit(set(unique) - test_speakers)
+        net, typ, other = fit(set(unique) - test_speakers)
         for i, s in enumerate(speakers):
             if s in test_speakers and len(clip_feats[i]):
                 oof_logits[i] = net.logits(clip_feats[i])
                 oof_distance[i] = typ.distance(clip_feats[i])
+                oof_other[i] = other.probability(clip_feats[i])
         for f, s, lab in zip(long_feats, long_speakers, long_y, strict=True):
             if s in test_speakers and len(f):
                 long_oof.append((net.logits(f), lab))
-        folds.append({"fold": k, "test_speakers": sorted(test_speakers), "net": net, "typ": typ})
+        folds.append(
+            {
+                "fold": k,
+                "test_speakers": sorted(test_speakers),
+                "net": net,
+                "typ": typ,
+                "other": other,
+            }
+        )
         log.info("fold %d: %s", k, sorted(test_speakers))
     # Temperature on the out-of-fold segment logits (every segment scored by a model that never
     # heard its speaker); typicality threshold from the held-out speakers' distances.
@@ -433,9 +495,8 @@ def main() -> None:
         if oof_logits[i] is None:
             pred.append(None)
             continue
-        pred.append(
-            clip_prediction(softmax(oof_logits[i] / temperature), oof_distance[i] <= threshold)
-        )
+        typical = (oof_distance[i] <= threshold) & (oof_other[i] < 0.5)
+        pred.append(clip_prediction(softmax(oof_logits[i] / temperature), typical))
     labels = list(EMOTION_LABELS)
     metrics: dict = {
         "version": VERSION,
@@ -466,6 +527,12 @@ def main() -> None:
             f"standardised features; threshold = {OOD_PERCENTILE}th percentile of held-out "
             "speakers' distances (same folds)",
             "threshold": round(threshold, 3),
+            "other_speech": "and P(other speech) < 0.5 from a class-balanced logistic "
+            f"regression (C = {OTHER_SPEECH_C}) of the training features against read speech "
+            f"({', '.join(OTHER_SPEECH_SETS)}; outlier exposure)",
+            "held_out_flagged_other": round(
+                float(np.mean(np.concatenate([o for o in oof_other if o is not None]) >= 0.5)), 4
+            ),
         },
     }
     top = softmax(seg_logits / temperature)
@@ -501,7 +568,9 @@ def main() -> None:
         ),
     }
     for k, f in enumerate(folds):
-        save_artifact(FOLD_DIR / f"fold{k}.npz", f["net"], f["typ"], temperature, threshold)
+        save_artifact(
+            FOLD_DIR / f"fold{k}.npz", f["net"], f["typ"], temperature, threshold, f["other"]
+        )
     (FOLD_DIR / "folds.json").write_text(
         json.dumps([{"fold": f["fold"], "test_speakers": f["test_speakers"]} for f in folds])
     )
@@ -509,7 +578,7 @@ def main() -> None:
     loco = {}
     for held in ("ravdess", "emodb"):
         train = {c.speaker for c in clips if c.corpus != held}
-        net, typ = fit(train)
+        net, typ, other = fit(train)
         d_train = np.concatenate(
             [
                 typ.distance(clip_feats[i])
@@ -527,7 +596,9 @@ def main() -> None:
                 p_ood.append(None)
                 continue
             probs = softmax(net.logits(clip_feats[i]) / temperature)
-            typical = typ.distance(clip_feats[i]) <= thr
+            typical = (typ.distance(clip_feats[i]) <= thr) & (
+                other.probability(clip_feats[i]) < 0.5
+            )
             in_domain.extend(typical.tolist())
             p_all.append(clip_prediction(probs, None))
             p_ood.append(clip_prediction(probs, typical))
@@ -542,8 +613,8 @@ def main() -> None:
         )
     metrics["corpus_left_out"] = loco
     # Final model on every speaker.
-    net, typ = fit(set(unique))
-    save_artifact(OUT_DIR / "ser_whisper_tiny_mlp.npz", net, typ, temperature, threshold)
+    net, typ, other = fit(set(unique))
+    save_artifact(OUT_DIR / "ser_whisper_tiny_mlp.npz", net, typ, temperature, threshold, other)
     (OUT_DIR / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with (OUT_DIR / "cv_predictions.csv").open("w", newline="") as f:
         w = csv.writer(f)
