@@ -50,8 +50,8 @@ LABELS = {
     "resume_skills_evidenced_ratio": "Resume skills named in the answer (share)",
     "job_skills_match_ratio": "Job skills on the resume (share)",
 }
-# Warnings about sections this page does not show (speech emotion): shown, they would point at
-# nothing.
+# Warnings the page says in its own words: the speech-emotion section states how many segments
+# were uncertain and why.
 HIDDEN_WARNINGS = frozenset({"speech_emotion_out_of_domain"})
 
 

@@ -130,6 +130,21 @@ def test_speech_emotion_flags_speech_unlike_its_training_data(client):
     assert "speech_emotion_out_of_domain" in {w["code"] for w in real["warnings"]}
 
 
+def test_report_page_says_what_speech_emotion_found_or_that_it_is_uncertain(client):
+    acted = _post(
+        client,
+        "/api/v1/analyze?format=html",
+        {"audio": shared("speech_emotion", "ravdess", "03-01-05-02-01-01-01.flac")},
+    ).get_data(as_text=True)
+    assert "Speech emotion (voice)" in acted and "coarse affect" in acted
+    video = _post(
+        client,
+        "/api/v1/analyze?format=html",
+        {"video": shared("video", "videoretalking_face_3.mp4")},
+    ).get_data(as_text=True)
+    assert "<b>Uncertain</b>: none of the" in video and "Dominant:" not in video
+
+
 def _delivery(client, name):
     body = _post(client, "/api/v1/analyze", {"video": shared("video", name)}).get_json()
     return body["delivery"]["video"]
