@@ -154,6 +154,14 @@ def confident(
     return ok
 
 
+def confident_mean(probabilities: np.ndarray, sure: np.ndarray) -> np.ndarray | None:
+    """Mean probabilities over the confident chunks, shape (7,); None when none is confident
+    (the recording's emotion is then unknown). The summary of :func:`classify_chunks`."""
+    if not len(probabilities) or not sure.any():
+        return None
+    return probabilities[sure].mean(axis=0)
+
+
 def classify_chunks(
     audio: np.ndarray,
     sample_rate_hz: int,
@@ -233,8 +241,8 @@ def classify_chunks(
             )
         )
     summary: dict = {"emotion": None, "dominant_emotion": None}
-    if sure.any():
-        mean = probs[sure].mean(axis=0)
+    mean = confident_mean(probs, sure)
+    if mean is not None:
         top = dominant(mean)
         mean_affect = affect_probabilities(mean)
         summary = {

@@ -15,6 +15,27 @@ from contracts.labels import EMOTION_LABELS
 from models import paths
 
 
+def ensemble_logits(z: np.ndarray, members) -> np.ndarray:
+    """Mean logits of MLPs with ReLU hidden layers.
+
+    Args:
+        z: float, shape (n, d): standardised features.
+        members: per network, its layers as (weights (d_in, d_out), bias (d_out,)) pairs.
+
+    Returns:
+        float, shape (n, n_classes).
+    """
+    total = 0.0
+    for layers in members:
+        h = z
+        for k, (w, b) in enumerate(layers):
+            h = h @ w + b
+            if k < len(layers) - 1:
+                h = np.maximum(h, 0.0)
+        total = total + h
+    return total / len(members)
+
+
 class SpeechEmotionModel:
     name = "ser-whisper-tiny-encoder-mlp"
 
@@ -77,16 +98,7 @@ class SpeechEmotionModel:
     def logits(self, features: np.ndarray) -> np.ndarray:
         """Uncalibrated logits, shape (n, n_classes), in the artifact's class order: the mean of
         the ensemble members' logits."""
-        z = (features - self.mean) / self.scale
-        total = np.zeros((len(z), len(self.members[0][-1][1])), dtype=np.float32)
-        for layers in self.members:
-            h = z
-            for k, (w, b) in enumerate(layers):
-                h = h @ w + b
-                if k < len(layers) - 1:
-                    h = np.maximum(h, 0.0)
-            total += h
-        return total / len(self.members)
+        return ensemble_logits((features - self.mean) / self.scale, self.members)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """Probabilities over the canonical labels.

@@ -45,13 +45,16 @@ from analyzers.audio_emotion import (
     SAMPLE_RATE_HZ,
     WINDOW_S,
     confident,
+    confident_mean,
     segment_features,
     speech_segments,
 )
 from analyzers.media import decode, probe
 from bench.metrics import expected_calibration_error, fit_temperature, softmax
 from contracts.labels import AFFECT_GROUPS, EMOTION_LABELS
-from models.whisper import WhisperModel, speech_regions
+from models.speech_emotion import ensemble_logits
+from models.whisper import WhisperModel
+from pipeline.speech import voice_activity
 
 log = logging.getLogger("train_speech_emotion")
 REPO = Path(__file__).resolve().parents[1]
@@ -168,8 +171,8 @@ def served_features(audio: np.ndarray, encoder) -> np.ndarray:
     Returns:
         float32, shape (n_segments, 2 * d_model); n_segments may be 0 (no speech found).
     """
-    regions = [(a / SAMPLE_RATE_HZ, b / SAMPLE_RATE_HZ) for a, b in speech_regions(audio)]
-    return segment_features(audio, SAMPLE_RATE_HZ, speech_segments(regions, CHUNK_S), encoder)
+    segments = speech_segments(voice_activity(audio), CHUNK_S)
+    return segment_features(audio, SAMPLE_RATE_HZ, segments, encoder)
 
 
 def long_recordings(clips: list[Clip], seed: int) -> list[tuple[str, str, np.ndarray]]:
@@ -234,16 +237,8 @@ class Network:
 
     def logits(self, X: np.ndarray) -> np.ndarray:
         """Logits, shape (n, 7), in EMOTION_LABELS order (a class absent from training: -1e9)."""
-        z = self.scaler.transform(X)
-        total = 0.0
-        for mlp in self.mlps:
-            h = z
-            for k, (w, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
-                h = h @ w + b
-                if k < len(mlp.coefs_) - 1:
-                    h = np.maximum(h, 0.0)
-            total = total + h
-        h = total / len(self.mlps)
+        members = [list(zip(m.coefs_, m.intercepts_, strict=True)) for m in self.mlps]
+        h = ensemble_logits(self.scaler.transform(X), members)
         out = np.full((len(X), len(EMOTION_LABELS)), -1e9)
         for j, lab in enumerate(EMOTION_LABELS):
             if lab in self.classes:
@@ -332,12 +327,8 @@ def clip_prediction(
 ) -> str | None:
     """The service's answer for a recording: the top label of the mean over its confident
     segments (analyzers.audio_emotion.classify_chunks); None when none is confident."""
-    if not len(probs):
-        return None
-    sure = confident(probs, typical, threshold)
-    if not sure.any():
-        return None
-    return EMOTION_LABELS[int(np.argmax(probs[sure].mean(axis=0)))]
+    mean = confident_mean(probs, confident(probs, typical, threshold)) if len(probs) else None
+    return None if mean is None else EMOTION_LABELS[int(np.argmax(mean))]
 
 
 def affect_of(label: str | None) -> str | None:
