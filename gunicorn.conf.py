@@ -19,6 +19,7 @@ def post_worker_init(worker):
         ctx.models.warm_up(
             emotion_enabled=ctx.settings.emotion_enabled,
             language_check=ctx.settings.language_check,
+            posture=ctx.settings.pose_fps > 0,
         )
 
 

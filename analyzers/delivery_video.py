@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analyzers import posture as body
 from analyzers.face import FaceFrame
 from contracts.report import (
     DeliveryVideo,
@@ -95,12 +96,20 @@ def multiple_faces(frames: Sequence[FaceFrame]) -> tuple[int, float]:
     return max(with_face), round(sum(n >= 2 for n in with_face) / len(with_face), 4)
 
 
-def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> DeliveryVideo:
+def delivery_video(
+    frames: Sequence[FaceFrame],
+    *,
+    sample_fps: float,
+    pose_fps: float | None = None,
+    pose_model: str | None = None,
+) -> DeliveryVideo:
     """Delivery measures over the sampled frames.
 
     Args:
         frames: One FaceFrame per sampled frame, in time order.
         sample_fps: Frames sampled per second of media time.
+        pose_fps: Frames per second the body-landmark model read (None: not read; no posture).
+        pose_model: Name of the body-landmark model.
 
     Returns:
         The ``delivery.video`` section; ratios are over frames with a face (eye contact over
@@ -112,6 +121,9 @@ def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> Deliver
     quality = _frame_quality(frames)
     timeline = _timeline(frames)
     faces_max, multi_share = multiple_faces(frames)
+    posture = (
+        body.posture(frames, pose_fps=pose_fps, model_name=pose_model or "") if pose_fps else None
+    )
     if not face:
         return DeliveryVideo(
             sample_fps=sample_fps,
@@ -130,6 +142,7 @@ def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> Deliver
             landmark_stability=None,
             frame_quality=quality,
             timeline=timeline,
+            posture=posture,
         )
     t = np.array([f.t_s for f in face])
     ear = np.array([f.ear for f in face])
@@ -168,6 +181,8 @@ def delivery_video(frames: Sequence[FaceFrame], *, sample_fps: float) -> Deliver
         else None,
         frame_quality=quality,
         timeline=timeline,
+        framing=body.framing(face),
+        posture=posture,
     )
 
 

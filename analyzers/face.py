@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from analyzers.posture import PoseFrame, pose_frame
+
 MIN_FACE_SIDE_PX = 24
 # FER2013 framing relative to the MediaPipe landmarks, measured on 260 images of the FER2013
 # *training* split (median): the FER crop is 1.07x the landmarks' larger extent and centred
@@ -47,6 +49,11 @@ class FaceFrame:
         brightness: Mean grey level (0-255) of the face box, or of the frame without a face.
         sharpness: Variance of the Laplacian of that region scaled to 128 px (blur measure;
             lower is blurrier; Pech-Pacheco et al. 2000).
+        face_box: (x0, y0, x1, y1) of the measured face's landmarks, in [0, 1] of the frame's
+            width / height, or None without a face.
+        pose_read: Whether the body-landmark model read this frame.
+        pose: The person's body landmarks (analyzers.posture.PoseFrame), or None when the
+            frame was not read or showed no person.
     """
 
     t_s: float
@@ -64,6 +71,9 @@ class FaceFrame:
     smile: float | None = None
     motion_iod_per_s: float | None = None
     faces: int = 0
+    face_box: tuple[float, float, float, float] | None = None
+    pose_read: bool = False
+    pose: PoseFrame | None = None
 
 
 def eye_aspect_ratio(points_px: np.ndarray, idx: tuple[int, ...]) -> float:
@@ -168,8 +178,10 @@ def measure_frame(
     detect: Callable[[np.ndarray], object],
     classify: Callable[[np.ndarray], np.ndarray] | None,
     crop_size: int = 64,
-) -> tuple[FaceFrame, np.ndarray | None, tuple[float, float]]:
-    """Detect and measure the face of one frame (no state: safe to run in worker threads).
+    detect_pose: Callable[[np.ndarray], object] | None = None,
+) -> tuple[FaceFrame, np.ndarray | None, tuple[float, float, float]]:
+    """Detect and measure the face (and the body, when asked) of one frame (no state: safe to
+    run in worker threads).
 
     Args:
         t_s: Media time of the frame, seconds.
@@ -177,21 +189,32 @@ def measure_frame(
         detect: ``rgb -> FaceLandmarks | None``.
         classify: ``(n, s, s) uint8 -> (n, 7)`` expression probabilities, or None to skip.
         crop_size: The classifier's input side ``s`` in pixels.
+        detect_pose: ``rgb -> PoseLandmarks | None`` (models.pose_landmarker), or None to skip.
 
     Returns:
         (the frame's FaceFrame without ``motion_iod_per_s``, landmark pixel positions of shape
-        (478, 2) or None without a face, (seconds in ``detect``, seconds in ``classify``)); the
-        caller fills motion from consecutive frames.
+        (478, 2) or None without a face, (seconds in ``detect``, in ``classify``, in
+        ``detect_pose``)); the caller fills motion from consecutive frames.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    h, w = rgb.shape[:2]
+    pose, pose_s = None, 0.0
+    if detect_pose is not None:
+        t0 = time.perf_counter()
+        person = detect_pose(rgb)
+        pose_s = time.perf_counter() - t0
+        if person is not None:
+            pose = pose_frame(person.landmarks, person.visibility, w, h)
     t0 = time.perf_counter()
     face = detect(rgb)
     detect_s = time.perf_counter() - t0
     classify_s = 0.0
     if face is None:
         brightness, sharpness = region_quality(gray, None)
-        return FaceFrame(t_s, False, brightness, sharpness), None, (detect_s, classify_s)
-    h, w = rgb.shape[:2]
+        frame = FaceFrame(
+            t_s, False, brightness, sharpness, pose_read=detect_pose is not None, pose=pose
+        )
+        return frame, None, (detect_s, classify_s, pose_s)
     pts = face.landmarks * np.array([w, h, w], dtype=np.float32)
     box = (
         int(pts[:, 0].min()),
@@ -227,13 +250,39 @@ def measure_frame(
         ),
         smile=(b.get("mouthSmileLeft", 0) + b.get("mouthSmileRight", 0)) / 2,
         faces=getattr(face, "faces", 1),
+        face_box=(
+            float(np.clip(box[0] / w, 0, 1)),
+            float(np.clip(box[1] / h, 0, 1)),
+            float(np.clip(box[2] / w, 0, 1)),
+            float(np.clip(box[3] / h, 0, 1)),
+        ),
+        pose_read=detect_pose is not None,
+        pose=pose,
     )
-    return frame, np.ascontiguousarray(pts[:, :2]), (detect_s, classify_s)
+    return frame, np.ascontiguousarray(pts[:, :2]), (detect_s, classify_s, pose_s)
+
+
+class _RateGate:
+    """True for the first frame of each 1 / fps bin of media time (None: every frame)."""
+
+    def __init__(self, fps: float | None) -> None:
+        self._fps = fps
+        self._last_bin = -1
+
+    def due(self, t_s: float) -> bool:
+        if self._fps is None:
+            return True
+        time_bin = int(np.floor(t_s * self._fps + 1e-6))
+        if time_bin <= self._last_bin:
+            return False
+        self._last_bin = time_bin
+        return True
 
 
 class FaceFrameCollector:
-    """Frame callback: detects the face, measures it, classifies its expression; keeps one
-    small FaceFrame per sampled frame (never the frame or its landmarks).
+    """Frame callback: detects the face, measures it, classifies its expression, and reads the
+    body landmarks at their own rate; keeps one small FaceFrame per sampled frame (never the
+    frame or its landmarks).
 
     With an ``executor``, frames are measured in its worker threads (``detect`` and
     ``classify`` must then be thread-safe) while the caller decodes the next ones; results are
@@ -251,6 +300,8 @@ class FaceFrameCollector:
             them) run at the full sampling rate.
         executor: A concurrent.futures.Executor, or None to measure in the calling thread.
         max_in_flight: Pending frames at most (with an executor).
+        detect_pose: ``rgb -> PoseLandmarks | None`` (thread-safe with an executor), or None.
+        pose_fps: Read the body landmarks of the first sampled frame of each 1 / pose_fps bin.
     """
 
     def __init__(
@@ -261,34 +312,28 @@ class FaceFrameCollector:
         classify_fps: float | None = None,
         executor=None,
         max_in_flight: int = 4,
+        detect_pose: Callable[[np.ndarray], object] | None = None,
+        pose_fps: float | None = None,
     ) -> None:
         self._detect = detect
         self._classify = classify
         self._crop_size = crop_size
-        self._classify_fps = classify_fps
-        self._last_classified_bin = -1
+        self._classify_gate = _RateGate(classify_fps)
+        self._detect_pose = detect_pose
+        self._pose_gate = _RateGate(pose_fps)
         self._executor = executor
         self._max_in_flight = max(1, max_in_flight)
         self._pending: deque = deque()
         self.frames: list[FaceFrame] = []
-        self.detect_s = 0.0  # time spent in detect / classify, summed over worker threads
+        self.detect_s = 0.0  # time spent in detect / classify / pose, summed over threads
         self.classify_s = 0.0
+        self.pose_s = 0.0
         self._previous: tuple[float, np.ndarray] | None = None
 
-    def _due_for_classification(self, t_s: float) -> bool:
-        if self._classify is None:
-            return False
-        if self._classify_fps is None:
-            return True
-        time_bin = int(np.floor(t_s * self._classify_fps + 1e-6))
-        if time_bin <= self._last_classified_bin:
-            return False
-        self._last_classified_bin = time_bin
-        return True
-
     def __call__(self, t_s: float, rgb: np.ndarray) -> None:
-        classify = self._classify if self._due_for_classification(t_s) else None
-        args = (t_s, rgb, self._detect, classify, self._crop_size)
+        classify = self._classify if self._classify and self._classify_gate.due(t_s) else None
+        pose = self._detect_pose if self._detect_pose and self._pose_gate.due(t_s) else None
+        args = (t_s, rgb, self._detect, classify, self._crop_size, pose)
         if self._executor is None:
             self._add(*measure_frame(*args))
             return
@@ -311,9 +356,12 @@ class FaceFrameCollector:
                 future.exception()  # wait: the worker still holds the frame
         self._pending.clear()
 
-    def _add(self, frame: FaceFrame, pts: np.ndarray | None, seconds: tuple[float, float]) -> None:
+    def _add(
+        self, frame: FaceFrame, pts: np.ndarray | None, seconds: tuple[float, float, float]
+    ) -> None:
         self.detect_s += seconds[0]
         self.classify_s += seconds[1]
+        self.pose_s += seconds[2]
         if pts is None:
             self._previous = None
         else:

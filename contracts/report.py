@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.7.0"
+SCHEMA_VERSION = "1.8.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -341,6 +341,104 @@ class VideoTimelinePoint(_Model):
     smile: float | None = Field(None, ge=0, le=1, description="Mean smile blendshape.")
 
 
+class Framing(_Model):
+    """Where the face sits in the picture (from the face landmarks of every face frame)."""
+
+    face_offset_x_mean: float = Field(
+        ge=-0.5,
+        le=0.5,
+        description="Mean horizontal offset of the face box's centre from the frame's centre, "
+        "in frame widths (+ = right of centre in the picture).",
+    )
+    face_offset_y_mean: float = Field(
+        ge=-0.5,
+        le=0.5,
+        description="Mean vertical offset of the face box's centre from the frame's centre, "
+        "in frame heights (+ = below centre).",
+    )
+    face_height_share_median: float = Field(
+        ge=0, description="Median face-box height as a share of the frame height."
+    )
+    face_centred_share: float = Field(
+        ge=0,
+        le=1,
+        description="Share of face frames whose face centre lies in the middle third of the "
+        "width and between 20 % and 60 % of the height from the top.",
+    )
+
+
+class Gestures(_Model):
+    """Hand movement from the wrists of the body landmarks (docs/DELIVERY.md)."""
+
+    hands_visible_share: float = Field(
+        ge=0, le=1, description="Share of pose frames with at least one wrist in view."
+    )
+    hands_visible_s: Seconds = Field(description="Time with at least one wrist in view.")
+    gesture_count: int | None = Field(
+        description="Hand movements: runs of wrist speed >= 0.8 shoulder widths per second, "
+        "runs less than 0.4 s apart merged. None when hands were in view for under 5 s."
+    )
+    gesture_rate_per_min: float | None = Field(
+        description="Gestures per minute of time with a hand in view (None as gesture_count)."
+    )
+    gesturing_share: float | None = Field(
+        None, ge=0, le=1, description="Share of hands-in-view time with a hand moving."
+    )
+
+
+class Posture(_Model):
+    """Upper-body posture from MediaPipe Pose landmarks (methods: docs/DELIVERY.md). Angles
+    are in the picture plane; a single camera cannot measure leaning towards it, only the
+    changes of apparent size that leaning causes."""
+
+    pose_fps: float = Field(description="Frames per media second the body landmarks were read.")
+    frames_sampled: int = Field(ge=0, description="Frames the pose model read.")
+    frames_with_shoulders: int = Field(
+        ge=0, description="Frames with a person whose two shoulders are in view."
+    )
+    shoulders_coverage: float = Field(ge=0, le=1)
+    shoulder_tilt_mean_deg: float | None = Field(
+        description="Mean angle of the shoulder line against the horizontal, degrees "
+        "(+ = the shoulder on the picture's right is higher)."
+    )
+    shoulder_tilt_std_deg: float | None
+    shoulders_level_share: float | None = Field(
+        None, ge=0, le=1, description="Share of shoulder frames with |tilt| <= 5 degrees."
+    )
+    lateral_lean_mean_deg: float | None = Field(
+        description="Mean angle between the vertical and the line from the shoulders' midpoint "
+        "to the head (ears' midpoint, else nose), degrees (+ = head towards the picture's right)."
+    )
+    lateral_lean_std_deg: float | None
+    upright_share: float | None = Field(
+        None, ge=0, le=1, description="Share of shoulder frames with |lateral lean| <= 10 degrees."
+    )
+    shoulder_width_share_median: float | None = Field(
+        description="Median shoulder width as a share of the frame width: how near the camera "
+        "the person sits (larger is nearer)."
+    )
+    distance_change_cv: float | None = Field(
+        description="Coefficient of variation of the shoulder width over the recording: how "
+        "much the distance from the camera changed (0 = not at all)."
+    )
+    closer_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of shoulder frames at least 10 % wider than the median (leaning "
+        "in towards the camera).",
+    )
+    farther_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of shoulder frames at least 10 % narrower than the median (leaning "
+        "back or away).",
+    )
+    gestures: Gestures | None = Field(None, description="None when no pose frame was read.")
+    model: str = Field(description="Body-landmark model.")
+
+
 class DeliveryVideo(_Model):
     sample_fps: float
     frames_sampled: int
@@ -370,6 +468,14 @@ class DeliveryVideo(_Model):
     landmark_stability: LandmarkStability | None
     frame_quality: FrameQuality
     timeline: list[VideoTimelinePoint]
+    framing: Framing | None = Field(
+        None, description="Where the face sits in the picture; None without a face."
+    )
+    posture: Posture | None = Field(
+        None,
+        description="Upper-body posture and hand gestures; None when body landmarks "
+        "were not read (CAA_POSE_FPS=0).",
+    )
 
 
 class F0Stats(_Model):

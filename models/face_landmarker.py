@@ -5,17 +5,17 @@ mesh with iris + 52 ARKit-style blendshapes), Apache-2.0; file from the ``facela
 IMAGE mode keeps no tracking state between calls, so the result of a frame does not depend
 on which instance ran it or what it ran before. A graph is not re-entrant and runs on one core
 (9 ms per frame here), so the model holds ``instances`` graphs and lends one to each concurrent
-call: with two, two threads measure frames at once.
+call (models.graph_pool): with two, two threads measure frames at once.
 """
 
 from __future__ import annotations
 
-import queue
 from dataclasses import dataclass
 
 import numpy as np
 
 from models import paths
+from models.graph_pool import GraphPool
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,10 @@ class FaceLandmarkerModel:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self.instances = max(1, instances)
-        self._all = [
-            vision.FaceLandmarker.create_from_options(options) for _ in range(self.instances)
-        ]
-        self._free: queue.SimpleQueue = queue.SimpleQueue()
-        for landmarker in self._all:
-            self._free.put(landmarker)
+        self._pool = GraphPool(
+            lambda: vision.FaceLandmarker.create_from_options(options), instances
+        )
+        self.instances = self._pool.instances
 
     def detect(self, rgb: np.ndarray) -> FaceLandmarks | None:
         """Landmarks of the largest face (the one nearest the camera: taken as the candidate),
@@ -74,11 +71,7 @@ class FaceLandmarkerModel:
         image = self._mp.Image(
             image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
         )
-        landmarker = self._free.get()
-        try:
-            result = landmarker.detect(image)
-        finally:
-            self._free.put(landmarker)
+        result = self._pool.run(lambda landmarker: landmarker.detect(image))
         if not result.face_landmarks:
             return None
         faces = [
@@ -92,5 +85,4 @@ class FaceLandmarkerModel:
         return FaceLandmarks(faces[i], shapes, transform, faces=len(faces))
 
     def close(self) -> None:
-        for _ in self._all:
-            self._free.get().close()  # waits for calls in progress
+        self._pool.close()  # waits for calls in progress

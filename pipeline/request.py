@@ -27,6 +27,8 @@ class PipelineOptions:
     Attributes:
         sample_fps: Video frames measured per media second (blinks need >= 8).
         expression_fps: Faces classified for facial emotion per media second (<= sample_fps).
+        pose_fps: Frames whose body landmarks are read per media second, for posture and
+            gestures (<= sample_fps; 0 turns them off).
         parallel: Run the speech half in a second thread while the video half runs.
         frame_max_side_px: Frames are scaled down to this longer side before analysis.
         chunk_s: Speech-emotion chunk length in seconds.
@@ -39,6 +41,7 @@ class PipelineOptions:
 
     sample_fps: float = 10.0
     expression_fps: float = 5.0
+    pose_fps: float = 5.0
     parallel: bool = True
     frame_max_side_px: int = 640
     chunk_s: float = 3.0

@@ -76,6 +76,8 @@ def analyze_video(
     out = VideoHalf()
     landmarker = models.get("face")
     fer = models.get("facial_expression") if want_expression else None
+    want_pose = options.pose_fps > 0 and "delivery" in req.sections
+    pose = models.get("pose") if want_pose else None
     workers = getattr(landmarker, "instances", 1)
     executor = None
     if options.parallel:
@@ -91,6 +93,8 @@ def analyze_video(
         classify_fps=options.expression_fps,
         executor=executor,
         max_in_flight=2 * workers,
+        detect_pose=pose.detect if pose else None,
+        pose_fps=options.pose_fps,
     )
     # the container's duration (0 when it does not say, as browser WebM recordings often
     # do: then the stage reports only its start and end)
@@ -129,6 +133,8 @@ def analyze_video(
     out.timings.add("face_landmarks", collector.detect_s)
     if want_expression:
         out.timings.add("facial_emotion", collector.classify_s)
+    if pose is not None:
+        out.timings.add("pose_landmarks", collector.pose_s)
     frames = collector.frames
     coverage = sum(f.has_face for f in frames) / max(1, len(frames))
     if frames:
@@ -145,7 +151,12 @@ def analyze_video(
         )
     if "delivery" in req.sections:
         t0 = time.perf_counter()
-        out.delivery_video = delivery_video.delivery_video(frames, sample_fps=options.sample_fps)
+        out.delivery_video = delivery_video.delivery_video(
+            frames,
+            sample_fps=options.sample_fps,
+            pose_fps=min(options.pose_fps, options.sample_fps) if pose else None,
+            pose_model=pose.name if pose else None,
+        )
         out.timings.add("delivery", time.perf_counter() - t0)
     faces_max, multi_share = delivery_video.multiple_faces(frames)
     if multi_share >= MULTIPLE_FACES_MIN_SHARE:

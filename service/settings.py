@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         description="Faces classified for facial emotion per media second (capped at "
         "sample_fps; the emotion timeline is per 0.5 s).",
     )
+    pose_fps: float = Field(
+        5.0,
+        ge=0,
+        le=30,
+        description="Frames per media second whose body landmarks are read for posture and "
+        "hand gestures (capped at sample_fps; 0 turns them off).",
+    )
     parallel_stages: bool = Field(
         True,
         description="Run speech analysis in a second thread while the video is analysed.",

@@ -41,6 +41,7 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
     return PipelineOptions(
         sample_fps=settings.sample_fps,
         expression_fps=min(settings.expression_fps, settings.sample_fps),
+        pose_fps=min(settings.pose_fps, settings.sample_fps),
         parallel=settings.parallel_stages,
         frame_max_side_px=settings.frame_max_side_px,
         chunk_s=settings.audio_chunk_s,
@@ -86,7 +87,9 @@ def build_job_context(settings: Settings) -> JobContext:
     models = build_registry(settings)
     if settings.preload_models:
         models.warm_up(
-            emotion_enabled=settings.emotion_enabled, language_check=settings.language_check
+            emotion_enabled=settings.emotion_enabled,
+            language_check=settings.language_check,
+            posture=settings.pose_fps > 0,
         )
     rid = runner_id()
     host, pid = socket.gethostname(), os.getpid()

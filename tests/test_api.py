@@ -280,6 +280,7 @@ def test_health_reports_models_and_versions(client):
     assert body["status"] == "ok"
     assert set(body["models"]) == {
         "face",
+        "pose",
         "facial_expression",
         "whisper",
         "embedder",

@@ -234,3 +234,17 @@ def test_subscores_are_null_on_no_face_and_silent_clips(client):
         assert s["confidence"]["score"] is None and s["confidence"]["null_reason"]
         assert s["communication"]["score"] is None and "speech" in s["communication"]["null_reason"]
         assert s["talent_score"] is None
+
+
+def test_posture_and_framing_of_a_webcam_interview(client):
+    video = shared("video", "bodylanguage_interview.mp4")  # laptop webcam, no audio stream
+    body = _post(client, "/api/v1/analyze", {"video": video}).get_json()
+    v = body["delivery"]["video"]
+    p = v["posture"]
+    assert p["pose_fps"] == 5 and p["frames_sampled"] >= 100 and p["shoulders_coverage"] > 0.9
+    assert abs(p["shoulder_tilt_mean_deg"]) < 8 and p["upright_share"] > 0.8
+    assert p["gestures"]["gesture_count"] is None  # her hands are below the picture
+    assert 0 < v["framing"]["face_height_share_median"] < 1
+    assert body["timings_ms"]["pose_landmarks"] > 0
+    page = client.post("/api/v1/reports/html", json=body)
+    assert page.status_code == 200 and "shoulders level in" in page.get_data(as_text=True)
