@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from analyzers import media as media_probe
 from api import forms
 from api.context import context
+from api.idempotency import idempotent
 from api.routes import analysis_texts, analysis_uploads
 from contracts.errors import AnalysisError, Conflict, InvalidParameter, NotFound
 from contracts.resources import JobList
@@ -85,9 +86,14 @@ def _media_duration_s(upload) -> float | None:
 @bp.post("/jobs")
 def submit_job():
     """The fields of /analyze, plus candidate_id, candidate_name, candidate_email and
-    callback_url -> 202 with the queued job."""
-    ctx = context()
+    callback_url -> 202 with the queued job; with an ``Idempotency-Key`` header, a retry gets
+    the same job (api.idempotency)."""
     forms.require_multipart()
+    return idempotent("POST /api/v1/jobs", _submit_job)
+
+
+def _submit_job() -> Response:
+    ctx = context()
     candidate = forms.candidate_id()
     name = forms.short_text("candidate_name", forms.MAX_NAME_CHARS)
     email = forms.short_text("candidate_email", forms.MAX_EMAIL_CHARS)

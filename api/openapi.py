@@ -276,8 +276,25 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                 "description": "The fields of /api/v1/analyze, plus the client's candidate_id "
                 "(and, only if the client wants them stored, candidate_name and "
                 "candidate_email) and callback_url (stored; webhooks come later). The job's "
-                "media is kept only while it runs (CAA_KEEP_MEDIA).",
+                "media is kept only while it runs (CAA_KEEP_MEDIA). With an Idempotency-Key "
+                "header (IETF draft-ietf-httpapi-idempotency-key-header), a retry with the "
+                "same key and payload answers the same job again (Idempotent-Replayed: true) "
+                "for 24 h; the same key with another payload is 422, while the first request "
+                "is still being answered 409.",
                 "operationId": "submitJob",
+                "parameters": [
+                    _param(
+                        "Idempotency-Key",
+                        {
+                            "type": "string",
+                            "pattern": '^("[\\x21\\x23-\\x7e]{1,255}"|[\\x21\\x23-\\x7e]{1,255})$',
+                        },
+                        "The client's key for this request (a structured-field string: a "
+                        'UUID in double quotes, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324"; '
+                        "1-255 visible ASCII characters other than the double quote).",
+                        "header",
+                    )
+                ],
                 "requestBody": _form(
                     {
                         "resume": resume,
@@ -305,9 +322,14 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                         "headers": {
                             "Location": {"schema": {"type": "string"}},
                             "Retry-After": {"schema": {"type": "integer"}},
+                            "Idempotent-Replayed": {
+                                "description": "true when this is the stored answer to an "
+                                "earlier request with the same Idempotency-Key.",
+                                "schema": {"type": "string", "enum": ["true"]},
+                            },
                         },
                     },
-                    **_problems(400, 408, 413, 415, 422, 500),
+                    **_problems(400, 408, 409, 413, 415, 422, 500),
                 },
             },
             "get": {

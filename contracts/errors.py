@@ -117,6 +117,24 @@ class Conflict(AnalysisError):
     title = "The resource is not in a state that allows this"
 
 
+class InvalidHeader(AnalysisError):
+    status = 400
+    slug = "invalid-header"
+    title = "A request header is not valid"
+
+
+class IdempotencyKeyInUse(AnalysisError):
+    status = 409
+    slug = "idempotency-key-in-use"
+    title = "A request with this Idempotency-Key is still being answered"
+
+
+class IdempotencyKeyReused(AnalysisError):
+    status = 422
+    slug = "idempotency-key-reused"
+    title = "This Idempotency-Key was used with another payload"
+
+
 def problem_of(exc: AnalysisError) -> dict:
     """The RFC 9457 problem object of a domain error (without the request id)."""
     return {

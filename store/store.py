@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
 from store.db import is_sqlite, make_engine, upgrade, utcnow
-from store.schema import CandidateRow, JobRow, ReportRow, ReportTagRow, RunnerRow
+from store.schema import (
+    CandidateRow,
+    IdempotencyKeyRow,
+    JobRow,
+    ReportRow,
+    ReportTagRow,
+    RunnerRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +42,7 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "cancelled",
 )
 FINAL = (SUCCEEDED, FAILED, CANCELLED)
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)  # how long a POST's Idempotency-Key is remembered
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,23 @@ class Claim:
     report_id: str
     request: dict
     candidate_id: str | None
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """What :meth:`Store.begin_idempotent` found for a key.
+
+    Attributes:
+        outcome: ``new`` (this request owns the key: answer it, then
+            :meth:`Store.finish_idempotent`), ``replay`` (answered before: send ``status``,
+            ``headers``, ``body`` again), ``in_progress`` (another request with the key is
+            being answered) or ``mismatch`` (the key was used with another payload).
+    """
+
+    outcome: str
+    status: int | None = None
+    headers: dict | None = None
+    body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -749,3 +774,83 @@ class Store:
         if rows:
             self.scrub()
         return job_ids
+
+    # --- idempotency keys ------------------------------------------------------------------
+
+    def begin_idempotent(
+        self,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        *,
+        expired_before: datetime,
+        abandoned_before: datetime,
+    ) -> IdempotentRequest:
+        """Take ``key`` for a request of ``scope`` (e.g. ``POST /api/v1/jobs``) whose payload
+        hashes to ``fingerprint``. A key created before ``expired_before`` is forgotten; one
+        still unanswered since before ``abandoned_before`` (its request died) is taken over.
+        Two requests with a new key at once: the unique (scope, key) lets one insert; the
+        other finds it in progress."""
+        with self._write() as session:
+            session.execute(
+                delete(IdempotencyKeyRow).where(
+                    IdempotencyKeyRow.scope == scope,
+                    IdempotencyKeyRow.key == key,
+                    or_(
+                        IdempotencyKeyRow.created_at < expired_before,
+                        (IdempotencyKeyRow.response_status.is_(None))
+                        & (IdempotencyKeyRow.created_at < abandoned_before),
+                    ),
+                )
+            )
+            insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+            inserted = session.execute(
+                insert(IdempotencyKeyRow)
+                .values(scope=scope, key=key, fingerprint=fingerprint, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["scope", "key"])
+                .returning(IdempotencyKeyRow.id)
+            ).first()
+            if inserted is not None:
+                return IdempotentRequest("new")
+            row = session.scalar(
+                select(IdempotencyKeyRow).where(
+                    IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key
+                )
+            )
+            if row.response_status is None:
+                return IdempotentRequest("in_progress")
+            if row.fingerprint != fingerprint:
+                return IdempotentRequest("mismatch")
+            return IdempotentRequest(
+                "replay", row.response_status, row.response_headers or {}, row.response_body
+            )
+
+    def finish_idempotent(
+        self, scope: str, key: str, status: int, headers: dict, body: str
+    ) -> None:
+        """Keep the answer to the request that took ``key``, for its retries."""
+        with self._write() as session:
+            session.execute(
+                update(IdempotencyKeyRow)
+                .where(IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key)
+                .values(response_status=status, response_headers=headers, response_body=body)
+            )
+
+    def abandon_idempotent(self, scope: str, key: str) -> None:
+        """Free ``key`` (its request failed before an answer worth repeating): a retry runs."""
+        with self._write() as session:
+            session.execute(
+                delete(IdempotencyKeyRow).where(
+                    IdempotencyKeyRow.scope == scope,
+                    IdempotencyKeyRow.key == key,
+                    IdempotencyKeyRow.response_status.is_(None),
+                )
+            )
+
+    def expire_idempotency_keys(self, *, before: datetime) -> int:
+        """Delete keys created before ``before``; returns how many."""
+        with self._write() as session:
+            result = session.execute(
+                delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < before)
+            )
+            return result.rowcount or 0
