@@ -15,6 +15,8 @@ from flask_cors import CORS
 
 from api import job_routes, report_routes, routes, uploads
 from api.admission import AnalysisGate, BodyDeadline
+from api.auth import init_auth
+from api.cli import keys_cli
 from api.context import ServiceContext
 from api.problems import register_error_handlers
 from service.settings import Settings
@@ -111,4 +113,6 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
     register_error_handlers(app)
     for blueprint in (routes.bp, job_routes.bp, report_routes.bp):
         app.register_blueprint(blueprint)
+    init_auth(app)
+    app.cli.add_command(keys_cli)
     return app

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from analyzers import media as media_probe
 from api import forms
+from api.auth import tenant
 from api.context import context
 from api.idempotency import idempotent
 from api.routes import analysis_texts, analysis_uploads
@@ -89,7 +90,7 @@ def submit_job():
     callback_url -> 202 with the queued job; with an ``Idempotency-Key`` header, a retry gets
     the same job (api.idempotency)."""
     forms.require_multipart()
-    return idempotent("POST /api/v1/jobs", _submit_job)
+    return idempotent(f"{tenant()}|POST /api/v1/jobs", _submit_job)
 
 
 def _submit_job() -> Response:
@@ -115,6 +116,7 @@ def _submit_job() -> Response:
             candidate_name=name,
             candidate_email=email,
             callback_url=callback,
+            tenant=tenant(),
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -133,7 +135,7 @@ def _submit_job() -> Response:
 @bp.get("/jobs/<uuid:job_id>")
 def get_job(job_id):
     job_id = str(job_id)  # the route's UUID, as the store keeps it
-    row = context().store.get_job(job_id)
+    row = context().store.get_job(job_id, tenant=tenant())
     if row is None:
         raise NotFound(f"no job {job_id!r}")
     view = _view(row)
@@ -147,7 +149,11 @@ def get_job(job_id):
 def list_jobs():
     q = forms.query(JobQuery)
     rows, next_pk = context().store.list_jobs(
-        status=q.status, candidate_id=q.candidate_id, limit=q.limit, cursor=cursor_pk(q.cursor)
+        status=q.status,
+        candidate_id=q.candidate_id,
+        limit=q.limit,
+        cursor=cursor_pk(q.cursor),
+        tenant=tenant(),
     )
     return _json(
         JobList(
@@ -163,7 +169,7 @@ def cancel_job(job_id):
     stops at its next stage); 409 when it has already finished."""
     job_id = str(job_id)  # the route's UUID, as the store keeps it
     ctx = context()
-    row, cancelled = ctx.store.cancel_job(job_id)
+    row, cancelled = ctx.store.cancel_job(job_id, tenant=tenant())
     if row is None:
         raise NotFound(f"no job {job_id!r}")
     if not cancelled:

@@ -67,6 +67,42 @@ def _responses(extra: tuple[int, ...] = ()) -> dict:
     return out
 
 
+OPEN_PATHS = ("/api/v1/health", "/api/v1/openapi.json")
+SECURITY_SCHEMES = {
+    "bearerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key (flask --app app keys create --name NAME) as a bearer token. "
+        "Needed only when the operator sets CAA_AUTH=api_key; each key sees only its own jobs, "
+        "reports and candidates.",
+    },
+    "headerKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def _secure(document: dict) -> dict:
+    """Every operation but health and this document: the API-key schemes (optional: empty
+    alternative, since keys are off by default), 401 and 429 problems."""
+    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    problem = {"application/problem+json": {"schema": _ref("Problem")}}
+    for path, item in document["paths"].items():
+        if path in OPEN_PATHS:
+            continue
+        for operation in item.values():
+            operation["security"] = [{"bearerKey": []}, {"headerKey": []}, {}]
+            operation["responses"]["401"] = {
+                "description": "No live API key (with CAA_AUTH=api_key)",
+                "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                "content": problem,
+            }
+            operation["responses"]["429"] = {
+                "description": "Over this key's rate limit (CAA_RATE_LIMIT_*)",
+                "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+                "content": problem,
+            }
+    return document
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     schema = Report.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -92,7 +128,7 @@ def openapi_document() -> dict:
     media = {**_FILE, "description": _MEDIA_DESC}
     text = _TEXT
     candidate = {**CANDIDATE_ID, "description": "The client's own id of the candidate."}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "Candidate Analysis API",
@@ -221,6 +257,7 @@ def openapi_document() -> dict:
         },
         "components": {"schemas": components},
     }
+    return _secure(document)
 
 
 def _ref(name: str) -> dict:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api import forms
+from api.auth import tenant
 from api.context import context
 from api.job_routes import cursor_pk
 from api.render import render_report
@@ -94,7 +95,7 @@ def _summary(row, candidate_id: str | None, job_id: str | None) -> ReportSummary
 
 
 def _stored(report_id):
-    row = context().store.get_report(report_id)
+    row = context().store.get_report(report_id, tenant=tenant())
     if row is None:
         raise NotFound(f"no report {report_id!r}")
     return row
@@ -114,7 +115,9 @@ def get_report(report_id):
 def list_reports():
     q = forms.query(ReportQuery)
     filters = ReportFilters(**q.model_dump(exclude={"limit", "cursor"}))
-    rows, next_pk = context().store.list_reports(filters, limit=q.limit, cursor=cursor_pk(q.cursor))
+    rows, next_pk = context().store.list_reports(
+        filters, limit=q.limit, cursor=cursor_pk(q.cursor), tenant=tenant()
+    )
     body = ReportList(
         reports=[_summary(row, cand, job) for row, cand, job in rows],
         next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
@@ -126,7 +129,9 @@ def list_reports():
 def delete_report(report_id):
     """204: the report, the job that made it and any media kept with it are gone."""
     report_id = str(report_id)  # the route's UUID, as the store keeps it
-    return _deleted(context().store.delete_report(report_id), f"no report {report_id!r}")
+    return _deleted(
+        context().store.delete_report(report_id, tenant=tenant()), f"no report {report_id!r}"
+    )
 
 
 @bp.post("/reports/<uuid:report_id>/rescore")
@@ -146,7 +151,10 @@ def rescore_report(report_id):
 def erase_candidate(candidate_id: str):
     """204: every job, report and file of the candidate is gone (right to erasure); running
     jobs stop at their next stage and write nothing."""
-    return _deleted(context().store.erase_candidate(candidate_id), f"no candidate {candidate_id!r}")
+    return _deleted(
+        context().store.erase_candidate(candidate_id, tenant=tenant()),
+        f"no candidate {candidate_id!r}",
+    )
 
 
 def _deleted(job_ids: list[str] | None, missing: str) -> Response:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 import pipeline
 from api import forms, uploads
+from api.auth import tenant
 from api.context import context
 from api.openapi import openapi_document
 from api.render import render_report
@@ -73,7 +74,9 @@ def _report(req: pipeline.AnalysisRequest, source: str) -> Response:
         report = report.model_copy(update={"candidate_id": candidate})
     if ctx.settings.store_reports:
         try:
-            ctx.store.save_report(stored_report(report), source=source, candidate_id=candidate)
+            ctx.store.save_report(
+                stored_report(report), source=source, candidate_id=candidate, tenant=tenant()
+            )
         except Exception:  # the analysis is done: answer it, say it was not stored
             log.exception("request %s: the report could not be stored", g.get("request_id"))
             stored = False

@@ -106,6 +106,26 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
 
+    # --- API keys and rate limits (api/auth.py) ---------------------------------------------
+    auth: Literal["none", "api_key"] = Field(
+        "none",
+        description="api_key: every /api/v1 call but /health and /openapi.json needs an API "
+        "key (flask --app app keys create --name NAME); each key sees only its own data.",
+    )
+    rate_limit_analyses: str = Field(
+        "",
+        description="Limits on analysis calls per key (per address without keys), e.g. "
+        "'30/minute;500/day'; empty: none.",
+    )
+    rate_limit_reads: str = Field(
+        "", description="Limits on every other API call per key, e.g. '600/minute'; empty: none."
+    )
+    rate_limit_storage_url: str = Field(
+        "memory://",
+        description="Where the rate-limit counters live: memory:// (per process) or "
+        "redis://host:6379/N (shared by every worker and machine).",
+    )
+
     # --- results store and jobs -------------------------------------------------------------
     var_dir: Path = Field(
         DEFAULT_VAR_DIR,

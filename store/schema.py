@@ -2,7 +2,9 @@
 ``store/migrations`` create and evolve them; a test fails when the two disagree.
 
 Times are naive UTC. Public ids (``job_id``, ``report_id``, ``external_id``) are strings;
-integer primary keys order rows and carry the cursors of paginated lists.
+integer primary keys order rows and carry the cursors of paginated lists. ``tenant`` is the
+``key_id`` of the API key that created a row (``""`` when the service runs without API keys):
+a key sees its own tenant's rows only.
 """
 
 from __future__ import annotations
@@ -34,10 +36,15 @@ class CandidateRow(Base):
     __tablename__ = "candidates"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    external_id: Mapped[str] = mapped_column(String(128), unique=True)
+    tenant: Mapped[str] = mapped_column(String(32), server_default="")
+    external_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("tenant", "external_id", name="uq_candidates_tenant_external_id"),
+    )
 
 
 class JobRow(Base):
@@ -47,6 +54,7 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(32), server_default="", index=True)
     job_id: Mapped[str] = mapped_column(String(36), unique=True)
     candidate_pk: Mapped[int | None] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
@@ -77,6 +85,7 @@ class ReportRow(Base):
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(32), server_default="", index=True)
     report_id: Mapped[str] = mapped_column(String(36), unique=True)
     job_pk: Mapped[int | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), index=True
@@ -139,3 +148,17 @@ class IdempotencyKeyRow(Base):
     response_body: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
+
+
+class ApiKeyRow(Base):
+    """An API key: its public ``key_id`` (also the tenant of what it creates), a name, and the
+    SHA-256 of the whole key (the key itself is shown once, when created, and never stored)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -8,8 +8,11 @@ a report is written in the same transaction as its job's final status.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
+import secrets
 import statistics
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contracts.errors import PROBLEM_BASE
 from store.db import is_sqlite, make_engine, upgrade, utcnow
 from store.schema import (
+    ApiKeyRow,
     CandidateRow,
     IdempotencyKeyRow,
     JobRow,
@@ -131,6 +135,11 @@ def _runner_row(
     )
 
 
+def _tenant(column, tenant: str | None) -> list:
+    """A WHERE clause keeping ``tenant``'s rows; none for None (the service's own calls)."""
+    return [] if tenant is None else [column == tenant]
+
+
 def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:
     unique = {(kind, value[:200]) for kind, value in tags}
     return [ReportTagRow(report_pk=report_pk, kind=k, value=v) for k, v in sorted(unique)]
@@ -178,18 +187,24 @@ class Store:
         external_id: str | None,
         name: str | None = None,
         email: str | None = None,
+        *,
+        tenant: str = "",
     ) -> int | None:
-        """The candidate's row id, created if new (two submissions for a new candidate at
-        once: one inserts, the other finds it)."""
+        """The tenant's candidate's row id, created if new (two submissions for a new
+        candidate at once: one inserts, the other finds it)."""
         if external_id is None:
             return None
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         session.execute(
             insert(CandidateRow)
-            .values(external_id=external_id, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["external_id"])
+            .values(tenant=tenant, external_id=external_id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["tenant", "external_id"])
         )
-        row = session.scalar(select(CandidateRow).where(CandidateRow.external_id == external_id))
+        row = session.scalar(
+            select(CandidateRow).where(
+                CandidateRow.tenant == tenant, CandidateRow.external_id == external_id
+            )
+        )
         if name:
             row.name = name
         if email:
@@ -197,19 +212,26 @@ class Store:
         session.flush()
         return row.id
 
-    def erase_candidate(self, external_id: str) -> list[str] | None:
-        """Delete the candidate and every job and report of theirs.
+    def erase_candidate(self, external_id: str, *, tenant: str | None = None) -> list[str] | None:
+        """Delete the candidate (of ``tenant``; None: of any tenant) and every job and report
+        of theirs.
 
         Returns:
             The ids of the deleted jobs (their media folders are the caller's to remove), or
             None when no such candidate exists.
         """
         with self._write() as session:
-            pk = session.scalar(
-                select(CandidateRow.id).where(CandidateRow.external_id == external_id)
+            pks = list(
+                session.scalars(
+                    select(CandidateRow.id).where(
+                        CandidateRow.external_id == external_id,
+                        *_tenant(CandidateRow.tenant, tenant),
+                    )
+                )
             )
-            if pk is None:
+            if len(pks) != 1:  # none, or (tenant None) the same id in several tenants
                 return None
+            pk = pks[0]
             job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.candidate_pk == pk)))
             report_pks = select(ReportRow.id).where(ReportRow.candidate_pk == pk)
             session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(report_pks)))
@@ -262,15 +284,17 @@ class Store:
         candidate_name: str | None = None,
         candidate_email: str | None = None,
         callback_url: str | None = None,
+        tenant: str = "",
     ) -> JobRow:
-        """Insert a queued job (committed before it is enqueued: the queue can lose nothing
-        the store does not know)."""
+        """Insert a queued job of ``tenant`` (committed before it is enqueued: the queue can
+        lose nothing the store does not know)."""
         with self._write() as session:
             row = JobRow(
+                tenant=tenant,
                 job_id=job_id,
                 report_id=report_id,
                 candidate_pk=self._candidate_pk(
-                    session, candidate_id, candidate_name, candidate_email
+                    session, candidate_id, candidate_name, candidate_email, tenant=tenant
                 ),
                 status=QUEUED,
                 created_at=utcnow(),
@@ -286,9 +310,12 @@ class Store:
             session.add(row)
         return row
 
-    def get_job(self, job_id: str) -> JobRow | None:
+    def get_job(self, job_id: str, *, tenant: str | None = None) -> JobRow | None:
+        """The job, when it is ``tenant``'s (None: anyone's)."""
         with self._read() as session:
-            return session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+            return session.scalar(
+                select(JobRow).where(JobRow.job_id == job_id, *_tenant(JobRow.tenant, tenant))
+            )
 
     def candidate_of(self, job: JobRow) -> str | None:
         if job.candidate_pk is None:
@@ -305,11 +332,13 @@ class Store:
         candidate_id: str | None = None,
         limit: int = 20,
         cursor: int | None = None,
+        tenant: str | None = None,
     ) -> tuple[list[tuple[JobRow, str | None]], int | None]:
         """Jobs newest first, with their candidate ids; the cursor of the next page or None."""
         query = (
             select(JobRow, CandidateRow.external_id)
             .outerjoin(CandidateRow, JobRow.candidate_pk == CandidateRow.id)
+            .where(*_tenant(JobRow.tenant, tenant))
             .order_by(JobRow.id.desc())
             .limit(limit + 1)
         )
@@ -455,7 +484,12 @@ class Store:
                 return False  # nothing was changed: the commit writes nothing
             job = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
             self._insert_report(
-                session, report, source="job", job_pk=job.id, candidate_pk=job.candidate_pk
+                session,
+                report,
+                source="job",
+                job_pk=job.id,
+                candidate_pk=job.candidate_pk,
+                tenant=job.tenant,
             )
             return True
 
@@ -490,20 +524,21 @@ class Store:
                 == 1
             )
 
-    def cancel_job(self, job_id: str) -> tuple[JobRow | None, bool]:
+    def cancel_job(self, job_id: str, *, tenant: str | None = None) -> tuple[JobRow | None, bool]:
         """Cancel a queued or running job (a running one stops at its next stage).
 
         Returns:
             (the job after the call or None when unknown, whether it was cancelled now; False
             means it had already finished).
         """
+        mine = [JobRow.job_id == job_id, *_tenant(JobRow.tenant, tenant)]
         with self._write() as session:
             cancelled = session.execute(
                 update(JobRow)
-                .where(JobRow.job_id == job_id, JobRow.status.in_((QUEUED, RUNNING)))
+                .where(*mine, JobRow.status.in_((QUEUED, RUNNING)))
                 .values(status=CANCELLED, finished_at=utcnow())
             ).rowcount
-            row = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+            row = session.scalar(select(JobRow).where(*mine))
             return row, cancelled == 1
 
     def requeue_orphans(self, *, stale_before: datetime | None) -> tuple[list[str], list[str]]:
@@ -653,8 +688,10 @@ class Store:
         source: str,
         job_pk: int | None,
         candidate_pk: int | None,
+        tenant: str = "",
     ) -> None:
         row = ReportRow(
+            tenant=tenant,
             report_id=report.report_id,
             job_pk=job_pk,
             candidate_pk=candidate_pk,
@@ -672,21 +709,32 @@ class Store:
         session.add_all(_tag_rows(row.id, report.tags))
 
     def save_report(
-        self, report: StoredReport, *, source: str, candidate_id: str | None = None
+        self,
+        report: StoredReport,
+        *,
+        source: str,
+        candidate_id: str | None = None,
+        tenant: str = "",
     ) -> None:
-        """Store a report answered by a synchronous endpoint."""
+        """Store a report of ``tenant`` answered by a synchronous endpoint."""
         with self._write() as session:
             self._insert_report(
                 session,
                 report,
                 source=source,
                 job_pk=None,
-                candidate_pk=self._candidate_pk(session, candidate_id),
+                candidate_pk=self._candidate_pk(session, candidate_id, tenant=tenant),
+                tenant=tenant,
             )
 
-    def get_report(self, report_id: str) -> ReportRow | None:
+    def get_report(self, report_id: str, *, tenant: str | None = None) -> ReportRow | None:
+        """The report, when it is ``tenant``'s (None: anyone's)."""
         with self._read() as session:
-            return session.scalar(select(ReportRow).where(ReportRow.report_id == report_id))
+            return session.scalar(
+                select(ReportRow).where(
+                    ReportRow.report_id == report_id, *_tenant(ReportRow.tenant, tenant)
+                )
+            )
 
     def replace_report(self, report: StoredReport) -> bool:
         """Overwrite a stored report's text, scores and summary (re-scoring)."""
@@ -703,13 +751,19 @@ class Store:
             return True
 
     def list_reports(
-        self, filters: ReportFilters, *, limit: int = 20, cursor: int | None = None
+        self,
+        filters: ReportFilters,
+        *,
+        limit: int = 20,
+        cursor: int | None = None,
+        tenant: str | None = None,
     ) -> tuple[list[tuple[ReportRow, str | None, str | None]], int | None]:
         """Reports newest first with (row, candidate_id, job_id); the next page's cursor."""
         query = (
             select(ReportRow, CandidateRow.external_id, JobRow.job_id)
             .outerjoin(CandidateRow, ReportRow.candidate_pk == CandidateRow.id)
             .outerjoin(JobRow, ReportRow.job_pk == JobRow.id)
+            .where(*_tenant(ReportRow.tenant, tenant))
             .order_by(ReportRow.id.desc())
             .limit(limit + 1)
         )
@@ -742,7 +796,7 @@ class Store:
         rows = rows[:limit]
         return rows, (rows[-1][0].id if more and rows else None)
 
-    def delete_report(self, report_id: str) -> list[str] | None:
+    def delete_report(self, report_id: str, *, tenant: str | None = None) -> list[str] | None:
         """Delete a report and the job that made it.
 
         Returns:
@@ -750,7 +804,11 @@ class Store:
             a report of a synchronous endpoint, None when there is no such report.
         """
         with self._write() as session:
-            row = session.scalar(select(ReportRow).where(ReportRow.report_id == report_id))
+            row = session.scalar(
+                select(ReportRow).where(
+                    ReportRow.report_id == report_id, *_tenant(ReportRow.tenant, tenant)
+                )
+            )
             if row is None:
                 return None
             job_ids = self._delete_reports(session, [row])
@@ -854,3 +912,53 @@ class Store:
                 delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < before)
             )
             return result.rowcount or 0
+
+    # --- API keys ----------------------------------------------------------------------------
+
+    def create_api_key(self, name: str) -> tuple[str, str]:
+        """A new key named ``name``: returns (key_id, key). Only the key's SHA-256 is kept (the
+        key holds 256 random bits: a slow password hash would add nothing)."""
+        key_id = "k" + secrets.token_hex(6)
+        key = f"caa_{key_id}_{secrets.token_urlsafe(32)}"
+        with self._write() as session:
+            session.add(
+                ApiKeyRow(
+                    key_id=key_id,
+                    name=name,
+                    secret_sha256=hashlib.sha256(key.encode()).hexdigest(),
+                    created_at=utcnow(),
+                )
+            )
+        return key_id, key
+
+    def list_api_keys(self) -> list[ApiKeyRow]:
+        with self._read() as session:
+            return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Revoke a key (its tenant's data stays); False when there is no such live key."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(ApiKeyRow)
+                    .where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
+                    .values(revoked_at=utcnow())
+                ).rowcount
+                == 1
+            )
+
+    def tenant_of_key(self, key: str) -> str | None:
+        """The tenant (key_id) of a live key, or None (unknown, malformed or revoked)."""
+        parts = key.split("_")
+        if len(parts) < 3 or parts[0] != "caa":
+            return None
+        with self._read() as session:
+            row = session.scalar(
+                select(ApiKeyRow).where(
+                    ApiKeyRow.key_id == parts[1], ApiKeyRow.revoked_at.is_(None)
+                )
+            )
+        if row is None:
+            return None
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return row.key_id if hmac.compare_digest(digest, row.secret_sha256) else None

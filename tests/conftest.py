@@ -224,3 +224,31 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     return request.getfixturevalue("database_url_postgresql")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """An empty Redis database index of this test run's own on the local Redis (1-15, the
+    first empty one), emptied at the end."""
+    import redis
+
+    probe = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
+    try:
+        probe.ping()
+    except redis.exceptions.RedisError as exc:
+        require_or_skip(f"no Redis answers at 127.0.0.1:6379 ({type(exc).__name__})")
+    finally:
+        probe.close()
+    for index in range(1, 16):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=index)
+        if client.dbsize() == 0:
+            client.set("caa-test-claim", "1")  # hold the index against a parallel run
+            break
+        client.close()
+    else:
+        pytest.fail("every Redis database index 1-15 holds data; none is free for this run")
+    try:
+        yield f"redis://127.0.0.1:6379/{index}"
+    finally:
+        client.flushdb()
+        client.close()
