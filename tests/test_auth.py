@@ -99,9 +99,7 @@ def test_one_key_cannot_read_list_or_delete_anothers(keyed):
     assert client.get("/api/v1/reports", headers=bearer(b)).get_json()["reports"] == []
     assert_problem(client.delete(f"/api/v1/jobs/{job['job_id']}", headers=bearer(b)), 404)
     assert_problem(client.delete(f"/api/v1/reports/{report_id}", headers=bearer(b)), 404)
-    assert_problem(
-        client.post(f"/api/v1/reports/{report_id}/rescore", headers=bearer(b)), 404
-    )
+    assert_problem(client.post(f"/api/v1/reports/{report_id}/rescore", headers=bearer(b)), 404)
     assert_problem(client.delete("/api/v1/candidates/cand-1", headers=bearer(b)), 404)
     # B's own candidate of the same id is another person
     assert submit(client, b, candidate_id="cand-1").status_code == 202
@@ -143,9 +141,7 @@ def _over_the_limit(app, key_a, key_b):
 
 
 def test_reads_over_the_limit_get_429_per_key(tmp_path, database_url):
-    app, ctx = make_service(
-        tmp_path, database_url, auth="api_key", rate_limit_reads="3/minute"
-    )
+    app, ctx = make_service(tmp_path, database_url, auth="api_key", rate_limit_reads="3/minute")
     try:
         _over_the_limit(app, create_key(app, "A"), create_key(app, "B"))
     finally:
