@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.context import context
 from contracts.errors import InvalidInput, InvalidParameter, MissingField, UnsupportedType
+from jobs.webhooks import check_callback_url
 
 CANDIDATE_ID = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
 MAX_NAME_CHARS = 200
@@ -72,13 +73,25 @@ def short_text(field: str, limit: int) -> str | None:
 
 
 def callback_url() -> str | None:
-    """The optional ``callback_url``: an absolute http(s) URL."""
+    """The optional ``callback_url``: an absolute http(s) URL whose host resolves to public
+    addresses only (jobs.webhooks.check_callback_url), on a server that signs webhooks.
+
+    Raises:
+        InvalidInput (422): not such a URL, or this server sends no webhooks.
+    """
     value = short_text("callback_url", MAX_URL_CHARS)
     if value is None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput("callback_url must be an absolute http or https URL")
+    settings = context().settings
+    if not settings.webhook_secret:
+        raise InvalidInput(
+            "this server sends no webhooks (its operator has not set CAA_WEBHOOK_SECRET): "
+            "poll the job's Location instead"
+        )
+    check_callback_url(value, allow_private=settings.allow_private_callbacks)
     return value
 
 

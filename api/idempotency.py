@@ -59,10 +59,11 @@ def fingerprint() -> str:
     """SHA-256 (hex) of the parsed form: fields in name order, then files (field, file name,
     bytes). The file streams are read and rewound; nothing is kept in memory."""
     h = hashlib.sha256()
-    for name in sorted(request.form):
+    # a part without a usable name is parsed with the name None: sort names as text
+    for name in sorted(request.form, key=str):
         for value in request.form.getlist(name):
             h.update(f"field\0{name}\0{len(value)}\0{value}\0".encode())
-    for name in sorted(request.files):
+    for name in sorted(request.files, key=str):
         for storage in request.files.getlist(name):
             h.update(f"file\0{name}\0{storage.filename or ''}\0".encode())
             stream = storage.stream

@@ -18,10 +18,10 @@ from api.context import context
 from api.idempotency import idempotent
 from api.routes import analysis_texts, analysis_uploads
 from contracts.errors import AnalysisError, Conflict, InvalidParameter, NotFound
-from contracts.resources import JobList
+from contracts.resources import JobList, WebhookDelivery, WebhookDeliveryList
 from jobs.files import job_dir, remove_job_files
 from jobs.views import job_view
-from store import decode_cursor, encode_cursor
+from store import decode_cursor, encode_cursor, iso
 
 log = logging.getLogger(__name__)
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
@@ -143,6 +143,36 @@ def get_job(job_id):
     if view.status in ("queued", "running"):
         response.headers["Retry-After"] = _retry_after(view)
     return response
+
+
+@bp.get("/jobs/<uuid:job_id>/webhooks")
+def job_webhooks(job_id):
+    """The job's webhook events (job.succeeded / job.failed / report.deleted) and how their
+    delivery went: attempts, the receiver's last status, the next attempt."""
+    job_id = str(job_id)  # the route's UUID, as the store keeps it
+    store = context().store
+    rows = store.deliveries_of_job(job_id, tenant=tenant())
+    if not rows and store.get_job(job_id, tenant=tenant()) is None:
+        raise NotFound(f"no job {job_id!r}")
+    return _json(
+        WebhookDeliveryList(
+            deliveries=[
+                WebhookDelivery(
+                    event_id=r.event_id,
+                    type=r.event_type,
+                    to="callback_url" if r.url else "operator",
+                    status=r.status,
+                    attempts=r.attempts,
+                    created_at=iso(r.created_at),
+                    last_attempt_at=iso(r.last_attempt_at),
+                    next_attempt_at=iso(r.next_attempt_at) if r.status == "pending" else None,
+                    last_status_code=r.last_status_code,
+                    last_error=r.last_error,
+                )
+                for r in rows
+            ]
+        )
+    )
 
 
 @bp.get("/jobs")

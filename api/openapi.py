@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from contracts.report import SCHEMA_VERSION, Report
-from contracts.resources import Job, JobList, ReportList
+from contracts.resources import Job, JobList, ReportList, WebhookDeliveryList
 from contracts.warnings import QUALITY_FLAGS, WARNING_CODES
 
 FORMAT_PARAM = {
@@ -88,6 +88,8 @@ def _secure(document: dict) -> dict:
     for path, item in document["paths"].items():
         if path in OPEN_PATHS:
             continue
+        if not path.startswith("/api/"):
+            continue
         for operation in item.values():
             operation["security"] = [{"bearerKey": []}, {"headerKey": []}, {}]
             operation["responses"]["401"] = {
@@ -120,7 +122,7 @@ def openapi_document() -> dict:
         },
         "required": ["type", "title", "status", "detail"],
     }
-    for model in (Job, JobList, ReportList):
+    for model in (Job, JobList, ReportList, WebhookDeliveryList):
         sub = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(sub.pop("$defs", {}))
         components[model.__name__] = sub
@@ -255,6 +257,7 @@ def openapi_document() -> dict:
                 }
             },
         },
+        "webhooks": _webhooks(),
         "components": {"schemas": components},
     }
     return _secure(document)
@@ -312,7 +315,7 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                 "summary": "Submit an analysis as a background job",
                 "description": "The fields of /api/v1/analyze, plus the client's candidate_id "
                 "(and, only if the client wants them stored, candidate_name and "
-                "candidate_email) and callback_url (stored; webhooks come later). The job's "
+                "candidate_email) and callback_url (where its signed webhook events go). The job's "
                 "media is kept only while it runs (CAA_KEEP_MEDIA). With an Idempotency-Key "
                 "header (IETF draft-ietf-httpapi-idempotency-key-header), a retry with the "
                 "same key and payload answers the same job again (Idempotent-Replayed: true) "
@@ -405,7 +408,80 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                 },
             },
         },
+        "/api/v1/jobs/{job_id}/webhooks": {
+            "get": {
+                "summary": "The job's webhook events and their deliveries",
+                "operationId": "listJobWebhooks",
+                "parameters": [job_id],
+                "responses": {
+                    "200": _json("WebhookDeliveryList", "Events, oldest first"),
+                    **_problems(404),
+                },
+            }
+        },
     }
+
+
+WEBHOOK_HEADERS = {
+    name: {"required": True, "schema": {"type": "string"}, "description": text}
+    for name, text in (
+        ("webhook-id", "The event's id (the same on every retry: drop duplicates)."),
+        ("webhook-timestamp", "Seconds since the epoch when this attempt was sent."),
+        (
+            "webhook-signature",
+            'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">, keyed with '
+            "the base64-decoded part of CAA_WEBHOOK_SECRET after whsec_ (Standard Webhooks).",
+        ),
+    )
+}
+
+
+def _webhooks() -> dict:
+    """OpenAPI 3.1 ``webhooks``: what the service POSTs to a job's callback_url."""
+    event = {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"type": "string", "enum": ["job.succeeded", "job.failed", "report.deleted"]},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": {
+                "type": "object",
+                "properties": {
+                    "event_id": {"type": "string"},
+                    "job_id": {"type": ["string", "null"]},
+                    "report_id": {"type": ["string", "null"]},
+                    "candidate_id": {"type": ["string", "null"]},
+                    "status": {"type": "string"},
+                    "links": {
+                        "type": "object",
+                        "properties": {"job": {"type": "string"}, "report": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    }
+    out = {}
+    for name, text in (
+        ("job.succeeded", "A job finished with its report (fetch it from data.links.report)."),
+        ("job.failed", "A job failed (fetch the job for its error)."),
+        ("report.deleted", "A report was deleted (by a client, an erasure or retention)."),
+    ):
+        out[name] = {
+            "post": {
+                "summary": text,
+                "description": "Sent to the job's callback_url, else to CAA_WEBHOOK_URL; "
+                "retried with backoff until a 2xx answer (CAA_WEBHOOK_MAX_ATTEMPTS).",
+                "parameters": [
+                    {"name": h, "in": "header", **spec} for h, spec in WEBHOOK_HEADERS.items()
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": event}},
+                },
+                "responses": {"2XX": {"description": "Received; anything else is retried."}},
+            }
+        }
+    return out
 
 
 def _report_paths() -> dict:

@@ -40,6 +40,7 @@ class JobStage(_Model):
 class JobLinks(_Model):
     self: str
     report: str | None = Field(None, description="The report, once the job succeeded.")
+    webhooks: str | None = Field(None, description="The job's webhook events and their deliveries.")
 
 
 class Job(_Model):
@@ -66,6 +67,31 @@ class Job(_Model):
     report_id: str | None = Field(None, description="Set when the job succeeded.")
     error: Problem | None = Field(None, description="Why the job failed.")
     links: JobLinks
+
+
+WebhookEventType = Literal["job.succeeded", "job.failed", "report.deleted"]
+
+
+class WebhookDelivery(_Model):
+    """One event and its delivery (the event's body is what was POSTed; see the OpenAPI
+    document's ``webhooks``)."""
+
+    event_id: str = Field(description="Sent as the webhook-id header (the same on retries).")
+    type: WebhookEventType
+    to: Literal["callback_url", "operator"] = Field(
+        description="The job's callback_url, or the operator's CAA_WEBHOOK_URL."
+    )
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int = Field(ge=0)
+    created_at: str = Field(description="UTC, ISO 8601.")
+    last_attempt_at: str | None = None
+    next_attempt_at: str | None = Field(None, description="While pending.")
+    last_status_code: int | None = Field(None, description="The receiver's last HTTP status.")
+    last_error: str | None = Field(None, description="Why the last attempt did not deliver.")
+
+
+class WebhookDeliveryList(_Model):
+    deliveries: list[WebhookDelivery]
 
 
 class JobList(_Model):

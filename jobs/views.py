@@ -56,5 +56,6 @@ def job_view(store: Store, job: JobRow, *, candidate_id: str | None, workers: in
         links=JobLinks(
             self=f"{API}/jobs/{job.job_id}",
             report=f"{API}/reports/{report_id}" if report_id else None,
+            webhooks=f"{API}/jobs/{job.job_id}/webhooks",
         ),
     )

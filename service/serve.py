@@ -25,7 +25,7 @@ from pathlib import Path
 from jobs.sweeper import recover_on_start, sweep
 from service.process import PARENT_ENV
 from service.settings import REPO_ROOT, Settings
-from service.wiring import build_queue, build_store
+from service.wiring import build_queue, build_store, build_webhook_sender
 
 log = logging.getLogger("caa.serve")
 RESTART_BACKOFF_S = (1, 2, 5, 10, 30)
@@ -138,6 +138,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_signal)
     for child in children:
         child.start()
+    sender = build_webhook_sender(settings, store)
+    if sender is not None:
+        sender.start()
     last_sweep = 0.0
     try:
         while not stopping:
@@ -161,6 +164,8 @@ def main() -> None:
             time.sleep(0.2)
     finally:
         log.info("stopping")
+        if sender is not None:
+            sender.stop()
         for child in children:
             # SIGINT interrupts the runner's analysis (its job goes back to the queue,
             # uncounted); SIGTERM stops gunicorn gracefully

@@ -106,6 +106,23 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
 
+    # --- webhooks (jobs/webhooks.py) ---------------------------------------------------------
+    webhook_secret: str = Field(
+        "",
+        description="Standard Webhooks signing secret, whsec_<base64>; empty: no webhooks (a "
+        "job's callback_url is refused).",
+    )
+    webhook_url: str = Field(
+        "", description="Where every job's events go when the job names no callback_url."
+    )
+    allow_private_callbacks: bool = Field(
+        False,
+        description="Allow callback URLs on loopback / private / link-local addresses (tests, "
+        "closed networks).",
+    )
+    webhook_max_attempts: int = Field(8, ge=1, le=20, description="Attempts per event.")
+    webhook_timeout_s: float = Field(10.0, gt=0, le=60, description="Wait for an answer.")
+
     # --- API keys and rate limits (api/auth.py) ---------------------------------------------
     auth: Literal["none", "api_key"] = Field(
         "none",
@@ -186,6 +203,24 @@ class Settings(BaseSettings):
                 "CAA_JOB_STALE_AFTER_S must be at least 3 x CAA_JOB_HEARTBEAT_S, or live runners "
                 "are taken as dead"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_secret_is_whsec(self) -> Settings:
+        if self.webhook_secret:
+            from standardwebhooks import Webhook
+
+            try:
+                if not self.webhook_secret.startswith("whsec_"):
+                    raise ValueError
+                Webhook(self.webhook_secret)
+            except Exception:
+                raise ValueError(
+                    "CAA_WEBHOOK_SECRET must be whsec_ followed by base64 (e.g. whsec_ + "
+                    "`openssl rand -base64 32`)"
+                ) from None
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("CAA_WEBHOOK_URL needs CAA_WEBHOOK_SECRET to sign the events")
         return self
 
     @property

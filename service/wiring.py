@@ -61,7 +61,23 @@ def pipeline_options(settings: Settings) -> PipelineOptions:
 
 def build_store(settings: Settings) -> Store:
     """The results store at ``settings.store_url`` (migrated to the newest revision)."""
-    return Store(settings.store_url)
+    return Store(settings.store_url, default_webhook=bool(settings.webhook_url))
+
+
+def build_webhook_sender(settings: Settings, store: Store):
+    """The thread that sends the outbox's due events, or None when webhooks are off."""
+    if not settings.webhook_secret:
+        return None
+    from jobs.webhooks import WebhookSender
+
+    return WebhookSender(
+        store,
+        secret=settings.webhook_secret,
+        default_url=settings.webhook_url or None,
+        allow_private=settings.allow_private_callbacks,
+        timeout_s=settings.webhook_timeout_s,
+        max_attempts=settings.webhook_max_attempts,
+    )
 
 
 def queue_path(settings: Settings):

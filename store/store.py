@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
 import statistics
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
-from store.db import is_sqlite, make_engine, upgrade, utcnow
+from store.db import is_sqlite, iso, make_engine, upgrade, utcnow
 from store.schema import (
     ApiKeyRow,
     CandidateRow,
@@ -34,6 +36,7 @@ from store.schema import (
     ReportRow,
     ReportTagRow,
     RunnerRow,
+    WebhookDeliveryRow,
 )
 
 log = logging.getLogger(__name__)
@@ -154,7 +157,11 @@ class Store:
         migrate: Bring the schema to the newest Alembic revision first.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, default_webhook: bool = False) -> None:
+        """See the class; ``default_webhook``: the operator set CAA_WEBHOOK_URL, so every
+        job's end and every deleted report is an event (to the job's callback_url, else to
+        that URL), not only those of jobs with a callback_url."""
+        self.default_webhook = default_webhook
         self.url = url
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
         self._write_engine = make_engine(url, immediate=True)
@@ -233,6 +240,10 @@ class Store:
                 return None
             pk = pks[0]
             job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.candidate_pk == pk)))
+            self._report_events(
+                session,
+                list(session.scalars(select(ReportRow).where(ReportRow.candidate_pk == pk))),
+            )
             report_pks = select(ReportRow.id).where(ReportRow.candidate_pk == pk)
             session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(report_pks)))
             session.execute(delete(ReportRow).where(ReportRow.candidate_pk == pk))
@@ -268,6 +279,160 @@ class Store:
                 connection.execute("PRAGMA busy_timeout=30000")
             finally:
                 raw.close()
+
+    # --- webhook outbox ------------------------------------------------------------------
+
+    def _event(
+        self,
+        session: Session,
+        event_type: str,
+        *,
+        tenant: str,
+        callback_url: str | None,
+        job_id: str | None,
+        report_id: str | None,
+        candidate_pk: int | None,
+        status: str | None,
+    ) -> None:
+        """Write one event to the outbox, in the caller's transaction (it commits, or rolls
+        back, with what it reports). To the job's callback_url, else the operator's URL (None
+        here: read when sent); nothing when neither exists."""
+        if callback_url is None and not self.default_webhook:
+            return
+        candidate = (
+            session.scalar(select(CandidateRow.external_id).where(CandidateRow.id == candidate_pk))
+            if candidate_pk is not None
+            else None
+        )
+        now = utcnow()
+        event_id = f"msg_{uuid.uuid4().hex}"
+        links = {}
+        if job_id is not None and event_type != "report.deleted":
+            links["job"] = f"/api/v1/jobs/{job_id}"
+        if report_id is not None and event_type == "job.succeeded":
+            links["report"] = f"/api/v1/reports/{report_id}"
+        payload = {
+            "type": event_type,
+            "timestamp": iso(now),
+            "data": {
+                "event_id": event_id,
+                "job_id": job_id,
+                "report_id": report_id,
+                "candidate_id": candidate,
+                "status": status,
+                "links": links,
+            },
+        }
+        session.add(
+            WebhookDeliveryRow(
+                event_id=event_id,
+                tenant=tenant,
+                event_type=event_type,
+                job_id=job_id,
+                report_id=report_id,
+                url=callback_url,
+                payload=json.dumps(payload, separators=(",", ":")),
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+
+    def _job_event(self, session: Session, event_type: str, job_id: str) -> None:
+        job = session.scalar(select(JobRow).where(JobRow.job_id == job_id))
+        self._event(
+            session,
+            event_type,
+            tenant=job.tenant,
+            callback_url=job.callback_url,
+            job_id=job.job_id,
+            report_id=job.report_id,
+            candidate_pk=job.candidate_pk,
+            status=job.status,
+        )
+
+    def _report_events(self, session: Session, rows: list[ReportRow]) -> None:
+        """report.deleted for each of ``rows`` (before they and their jobs are deleted)."""
+        for row in rows:
+            job = (
+                session.scalar(select(JobRow).where(JobRow.id == row.job_pk))
+                if row.job_pk is not None
+                else None
+            )
+            self._event(
+                session,
+                "report.deleted",
+                tenant=row.tenant,
+                callback_url=job.callback_url if job is not None else None,
+                job_id=job.job_id if job is not None else None,
+                report_id=row.report_id,
+                candidate_pk=row.candidate_pk,
+                status="deleted",
+            )
+
+    def due_deliveries(self, *, now: datetime, limit: int = 20) -> list[WebhookDeliveryRow]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(WebhookDeliveryRow)
+                    .where(
+                        WebhookDeliveryRow.status == "pending",
+                        WebhookDeliveryRow.next_attempt_at <= now,
+                    )
+                    .order_by(WebhookDeliveryRow.id)
+                    .limit(limit)
+                )
+            )
+
+    def record_delivery(
+        self,
+        delivery_id: int,
+        *,
+        attempts: int,
+        status: str,
+        status_code: int | None,
+        error: str | None,
+        next_attempt_at: datetime | None,
+    ) -> bool:
+        """The answer to one attempt (only if no other sender recorded this attempt first)."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(WebhookDeliveryRow)
+                    .where(
+                        WebhookDeliveryRow.id == delivery_id,
+                        WebhookDeliveryRow.attempts == attempts - 1,
+                        WebhookDeliveryRow.status == "pending",
+                    )
+                    .values(
+                        attempts=attempts,
+                        status=status,
+                        last_status_code=status_code,
+                        last_error=error[:500] if error else None,
+                        last_attempt_at=utcnow(),
+                        next_attempt_at=next_attempt_at,
+                    )
+                ).rowcount
+                == 1
+            )
+
+    def deliveries_of_job(
+        self, job_id: str, *, tenant: str | None = None
+    ) -> list[WebhookDeliveryRow]:
+        """The job's events, oldest first (report.deleted events stay after the job is gone)."""
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(WebhookDeliveryRow)
+                    .where(
+                        WebhookDeliveryRow.job_id == job_id,
+                        *_tenant(WebhookDeliveryRow.tenant, tenant),
+                    )
+                    .order_by(WebhookDeliveryRow.id)
+                )
+            )
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -491,12 +656,13 @@ class Store:
                 candidate_pk=job.candidate_pk,
                 tenant=job.tenant,
             )
+            self._job_event(session, "job.succeeded", job_id)
             return True
 
     def finish_failed(self, job_id: str, attempt: int, problem: dict, *, stages: list) -> bool:
         """Fail a running attempt with a problem object; False when it is no longer current."""
         with self._write() as session:
-            return (
+            done = (
                 session.execute(
                     update(JobRow)
                     .where(*self._ours(job_id, attempt))
@@ -504,6 +670,9 @@ class Store:
                 ).rowcount
                 == 1
             )
+            if done:
+                self._job_event(session, "job.failed", job_id)
+            return done
 
     def release_job(self, job_id: str, attempt: int) -> bool:
         """Put a running attempt back in the queue without counting it (the runner is being
@@ -579,6 +748,8 @@ class Store:
                     values = {"status": QUEUED, "runner_id": None, "progress": 0.0}
                 if session.execute(still.values(**values)).rowcount == 1:
                     (failed if values["status"] == FAILED else requeued).append(job_id)
+                    if values["status"] == FAILED:
+                        self._job_event(session, "job.failed", job_id)
         return requeued, failed
 
     def finished_job_ids(self, job_ids: Iterable[str]) -> set[str]:
@@ -816,6 +987,7 @@ class Store:
         return job_ids
 
     def _delete_reports(self, session: Session, rows: list[ReportRow]) -> list[str]:
+        self._report_events(session, rows)
         pks = [r.id for r in rows]
         job_pks = [r.job_pk for r in rows if r.job_pk is not None]
         job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.id.in_(job_pks))))

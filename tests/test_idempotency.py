@@ -15,7 +15,7 @@ from store import IDEMPOTENCY_KEY_TTL, utcnow
 from tests.conftest import make_pdf
 from tests.test_api import assert_problem
 
-SCOPE = "POST /api/v1/jobs"
+SCOPE = "|POST /api/v1/jobs"  # the tenant ("" without API keys), then the operation
 
 
 @pytest.fixture()
@@ -152,3 +152,31 @@ def test_two_requests_with_a_new_key_at_once_take_it_once(service):
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(take, range(16)))
     assert outcomes.count("new") == 1 and set(outcomes) == {"new", "in_progress"}
+
+
+def test_a_form_part_without_a_name_is_fingerprinted(service):
+    """Schemathesis found it: a part whose Content-Disposition has no name parses with the
+    name None, which did not sort beside the others (500)."""
+    client, ctx = service
+    boundary = "b0undary"
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="question"\r\n\r\nWhy?\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="resume"; filename="cv.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    for _ in range(2):
+        r = client.post(
+            "/api/v1/jobs",
+            data=body,
+            headers={
+                "Idempotency-Key": '"nameless"',
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        assert r.status_code == 202, r.get_data(as_text=True)
+    assert job_count(ctx) == 1
