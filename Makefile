@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint schema train-speech-emotion train-face-expression build-taxonomy build-skill-model bench-accuracy bench-perf bench-jobs bench-load install-whisper-base clean
+.PHONY: install serve worker test lint schema train-speech-emotion train-face-expression build-taxonomy build-skill-model bench-accuracy bench-perf bench-jobs bench-load install-whisper-base clean
 
 install: $(STAMP)
 
@@ -29,6 +29,13 @@ install-whisper-base: install
 # The API (gunicorn) and, beside it, the job runner; state (SQLite store, queue, job media) in var/.
 serve: install
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/python -m service.serve
+
+# A Celery worker (CAA_QUEUE=celery, CAA_BROKER_URL, CAA_DATABASE_URL as the API's): CAA_JOB_WORKERS
+# processes, each loading the models once and running one analysis at a time.
+worker: install
+	$(BIN)/celery -A jobs.celery_worker worker --pool=prefork \
+		--concurrency=$${CAA_JOB_WORKERS:-1} --prefetch-multiplier=1 -O fair \
+		--without-gossip --without-mingle --loglevel=INFO -n caa-$$$$@%h
 
 test: install
 	sh scripts/install_test_tools.sh

@@ -1,5 +1,6 @@
 """``make serve``: the API (gunicorn) and, beside it, the job runner, on one machine with no
-other service to install.
+other service to install (with ``CAA_QUEUE=celery``: the API, the sweeper and the webhook
+sender; Celery workers run apart, ``make worker``).
 
 This supervisor process migrates the store, holds ``var/serve.lock`` (one embedded service per
 state folder), recovers the jobs a previous run left queued or running, starts both children,
@@ -104,15 +105,20 @@ def main() -> None:
     lock = hold_lock(settings.var_dir)  # noqa: F841 - released when the process ends
     store = build_store(settings)
     queue = build_queue(settings)
-    queue.flush()  # the store knows every queued job: re-enqueued below, oldest first
     machine = socket.gethostname()
-    recover_on_start(store, queue, host=machine, queue_name=settings.queue)
+    embedded = settings.queue == "embedded"
+    if embedded:
+        queue.flush()  # the store knows every queued job: re-enqueued below, oldest first
+        recover_on_start(store, queue, host=machine, queue_name=settings.queue)
+    # with Celery, workers run elsewhere (make worker): no runner here, and no recovery that
+    # would take this host's live workers for dead; each sweep puts back the jobs of runners
+    # gone silent and enqueues the queued jobs the broker lost
     host = os.environ.get("HOST", "127.0.0.1")  # this machine only, unless HOST says otherwise
     port = os.environ.get("PORT", "5000")
     workers = os.environ.get("WORKERS", "2")
     runner = Child("job runner", [sys.executable, "-m", "service.runner"])
     children = [
-        runner,
+        *([runner] if embedded else []),
         Child(
             "api",
             [

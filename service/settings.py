@@ -14,7 +14,7 @@ DEFAULT_VAR_DIR = REPO_ROOT / "var"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CAA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CAA_", extra="ignore", populate_by_name=True)
 
     max_upload_mb: float = Field(200.0, gt=0, description="Largest request body (413 above).")
     max_media_duration_s: float = Field(900.0, gt=0, description="Longest media accepted.")
@@ -165,8 +165,20 @@ class Settings(BaseSettings):
     report_retention_days: float | None = Field(
         None, gt=0, description="Reports older than this are deleted by the sweeper; unset: kept."
     )
-    queue: Literal["embedded"] = Field(
-        "embedded", description="Job queue: embedded (Huey on SQLite in var_dir, one machine)."
+    queue: Literal["embedded", "celery"] = Field(
+        "embedded",
+        description="Job queue: embedded (Huey on SQLite in var_dir, one machine) or celery "
+        "(Redis broker at CAA_BROKER_URL; workers started with `make worker` on any machine).",
+    )
+    jobs_media_dir: Path | None = Field(
+        None,
+        description="Where the media of queued and running jobs is kept; default var_dir/jobs. "
+        "With Celery workers on other machines: a folder every machine mounts (NFS, a shared "
+        "volume) at the same path.",
+        validation_alias="CAA_JOBS_DIR",
+    )
+    broker_url: str = Field(
+        "", description="Celery's broker with CAA_QUEUE=celery: redis://host:6379/0."
     )
     job_workers: int = Field(
         1, ge=1, le=16, description="Analyses run at once on this machine (docs/PERFORMANCE.md)."
@@ -206,6 +218,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _celery_needs_a_broker(self) -> Settings:
+        if self.queue == "celery" and not self.broker_url.startswith(("redis://", "rediss://")):
+            raise ValueError("CAA_QUEUE=celery needs CAA_BROKER_URL=redis://host:6379/N")
+        return self
+
+    @model_validator(mode="after")
     def _webhook_secret_is_whsec(self) -> Settings:
         if self.webhook_secret:
             from standardwebhooks import Webhook
@@ -235,4 +253,4 @@ class Settings(BaseSettings):
     @property
     def jobs_dir(self) -> Path:
         """Where the media of queued and running jobs is kept (one folder per job)."""
-        return self.var_dir / "jobs"
+        return self.jobs_media_dir or self.var_dir / "jobs"

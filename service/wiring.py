@@ -84,9 +84,15 @@ def queue_path(settings: Settings):
     return settings.var_dir / "queue.sqlite3"
 
 
-def build_queue(settings: Settings, *, runner: bool = False) -> EmbeddedQueue:
-    """The job queue. ``runner=True``: the queue the runner process consumes, whose worker
-    processes build their job context (:func:`build_job_context`) when they start."""
+def build_queue(settings: Settings, *, runner: bool = False):
+    """The job queue: EmbeddedQueue, or with CAA_QUEUE=celery a jobs.celery_queue.CeleryQueue
+    (the API only sends; Celery workers consume: jobs.celery_worker). ``runner=True`` (embedded
+    only): the queue the runner process consumes, whose worker processes build their job
+    context (:func:`build_job_context`) when they start."""
+    if settings.queue == "celery":
+        from jobs.celery_queue import CeleryQueue
+
+        return CeleryQueue(settings.broker_url)
     factory = (lambda: build_job_context(settings)) if runner else None
     return EmbeddedQueue(queue_path(settings), context_factory=factory)
 

@@ -50,7 +50,10 @@ class ServiceProcess:
         }
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout_s: float = 120.0) -> ServiceProcess:
+    def start(self, timeout_s: float = 120.0, until=None) -> ServiceProcess:
+        """Start it and wait until ``until(health)`` (default: models loaded and a runner
+        alive)."""
+        until = until or (lambda h: h["ready"] and h["jobs"].get("runners_alive", 0) >= 1)
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "service.serve"],
@@ -66,7 +69,7 @@ class ServiceProcess:
                 raise RuntimeError(f"the service exited: {self.log()}")
             try:
                 health = requests.get(f"{self.base}/health", timeout=2).json()
-                if health["ready"] and health["jobs"].get("runners_alive", 0) >= 1:
+                if until(health):
                     return self
             except (requests.RequestException, ValueError, KeyError):
                 pass
@@ -131,3 +134,9 @@ class ServiceProcess:
                 return jobs
             time.sleep(0.3)
         raise TimeoutError(f"jobs did not finish: {jobs}\n{self.log()}")
+
+    def health(self) -> dict:
+        return requests.get(f"{self.base}/health", timeout=10).json()
+
+    def report(self, report_id: str) -> dict:
+        return requests.get(f"{self.base}/reports/{report_id}", timeout=10).json()
