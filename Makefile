@@ -33,7 +33,7 @@ serve: install
 # A Celery worker (CAA_QUEUE=celery, CAA_BROKER_URL, CAA_DATABASE_URL as the API's): CAA_JOB_WORKERS
 # processes, each loading the models once and running one analysis at a time.
 worker: install
-	$(BIN)/celery -A jobs.celery_worker worker --pool=prefork \
+	$(BIN)/celery -A service.celery_worker worker --pool=prefork \
 		--concurrency=$${CAA_JOB_WORKERS:-1} --prefetch-multiplier=1 -O fair \
 		--without-gossip --without-mingle --loglevel=INFO -n caa-$$$$@%h
 
@@ -75,7 +75,8 @@ bench-perf: install
 	$(PEERS_VENV)/bin/python -m pip install --quiet --no-deps fer==25.10.3
 	$(BIN)/python -m bench.perf
 
-# Background jobs on the embedded default: 12 one-minute jobs at once, 1 and 2 job workers.
+# Background jobs, embedded and on Celery (a Redis and a PostgreSQL database of its own):
+# 12 one-minute jobs at once, 1 and 2 job worker processes.
 bench-jobs: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench.jobs

@@ -86,7 +86,7 @@ def queue_path(settings: Settings):
 
 def build_queue(settings: Settings, *, runner: bool = False):
     """The job queue: EmbeddedQueue, or with CAA_QUEUE=celery a jobs.celery_queue.CeleryQueue
-    (the API only sends; Celery workers consume: jobs.celery_worker). ``runner=True`` (embedded
+    (the API only sends; Celery workers consume: service.celery_worker). ``runner=True`` (embedded
     only): the queue the runner process consumes, whose worker processes build their job
     context (:func:`build_job_context`) when they start."""
     if settings.queue == "celery":

@@ -8,110 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import REPO, require_or_skip
-from tests.service_process import ServiceProcess, free_port
+from tests.celery_cluster import RedisServer, Worker
+from tests.conftest import require_or_skip
+from tests.service_process import ServiceProcess
 
 pytestmark = pytest.mark.slow
-
-
-class RedisServer:
-    """A redis-server of this test's own, nothing persisted (as on the project's machines)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        import redis
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.1)
-        raise TimeoutError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-
-class Worker:
-    """``make worker``'s Celery command as a child process."""
-
-    def __init__(self, name: str, env: dict, log_path: Path) -> None:
-        self.name, self.env, self.log_path = name, env, log_path
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> Worker:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "jobs.celery_worker",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--prefetch-multiplier=1",
-                "-O",
-                "fair",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-                "-n",
-                f"{self.name}@%h",
-            ],
-            cwd=REPO,
-            env=self.env,
-            stdout=self.log_path.open("a"),
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def kill9(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 @pytest.fixture()

@@ -45,7 +45,7 @@ def test_compose_file_is_valid_and_consistent():
         assert mounts["/shared"] == "media" and api["CAA_JOBS_DIR"].startswith("/shared/")
     command = " ".join(services["worker"]["command"])
     makefile = (REPO / "Makefile").read_text()
-    for flag in ("-A jobs.celery_worker worker", "--prefetch-multiplier=1", "--pool=prefork"):
+    for flag in ("-A service.celery_worker worker", "--prefetch-multiplier=1", "--pool=prefork"):
         assert flag in command and flag in makefile
 
 

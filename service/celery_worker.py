@@ -1,4 +1,4 @@
-"""The Celery worker's app: ``celery -A jobs.celery_worker worker`` (``make worker``).
+"""The Celery worker's app: ``celery -A service.celery_worker worker`` (``make worker``).
 
 Each worker process builds its job context once when it starts (models loaded once, a runner
 row with a heartbeat) and runs one analysis at a time with the job function of the embedded
