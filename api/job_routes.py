@@ -6,9 +6,10 @@ import logging
 import math
 import shutil
 import uuid
+from datetime import timedelta
 from typing import Literal
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 from pydantic import BaseModel, ConfigDict, Field
 
 from analyzers import media as media_probe
@@ -21,7 +22,7 @@ from contracts.errors import AnalysisError, Conflict, InvalidParameter, NotFound
 from contracts.resources import JobList, WebhookDelivery, WebhookDeliveryList
 from jobs.files import job_dir, remove_job_files
 from jobs.views import job_view
-from store import decode_cursor, encode_cursor, iso
+from store import decode_cursor, encode_cursor, iso, utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
@@ -49,11 +50,23 @@ def _json(model, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
 
+def _workers() -> int:
+    """Analyses that run at once, for ETAs: this machine's CAA_JOB_WORKERS (embedded), or the
+    Celery worker processes alive now, counted once per request."""
+    ctx = context()
+    if ctx.settings.queue == "embedded":
+        return ctx.settings.job_workers
+    if "caa_workers" not in g:
+        since = utcnow() - timedelta(seconds=ctx.settings.job_stale_after_s)
+        g.caa_workers = max(1, ctx.store.runners_alive(since=since))
+    return g.caa_workers
+
+
 def _view(row, candidate_id=None):
     ctx = context()
     if candidate_id is None:
         candidate_id = ctx.store.candidate_of(row)
-    return job_view(ctx.store, row, candidate_id=candidate_id, workers=ctx.settings.job_workers)
+    return job_view(ctx.store, row, candidate_id=candidate_id, workers=_workers())
 
 
 def _retry_after(view) -> str:

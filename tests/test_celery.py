@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.celery_cluster import RedisServer, Worker
@@ -75,6 +76,8 @@ def test_two_workers_a_killed_worker_and_a_broker_restart(cluster, long_answer_v
     api, workers, redis_server, db_url, tmp_path = cluster
     jobs = [api.submit({"video": long_answer_video}, candidate_id=f"c{i}") for i in range(3)]
     ids = [j["job_id"] for j in jobs]
+    # queue position and ETA read the store, as in the embedded mode (two workers alive)
+    assert jobs[-1]["queue_position"] >= 1 and jobs[-1]["eta_s"] > 0
     # kill -9 the worker that runs a job, while it runs
     deadline = time.monotonic() + 120
     while True:
@@ -101,6 +104,10 @@ def test_two_workers_a_killed_worker_and_a_broker_restart(cluster, long_answer_v
 
     # a broker restart with a job queued behind a running one: none is lost
     more = [api.submit({"video": long_answer_video})["job_id"] for _ in range(2)]
+    cancelled = api.submit({"video": long_answer_video})["job_id"]
+    assert requests.delete(f"{api.base}/jobs/{cancelled}", timeout=10).json()["status"] == (
+        "cancelled"
+    )
     deadline = time.monotonic() + 120
     while not any(api.job(j)["status"] == "running" for j in more):
         assert time.monotonic() < deadline, "the survivor took no job"
@@ -113,3 +120,4 @@ def test_two_workers_a_killed_worker_and_a_broker_restart(cluster, long_answer_v
     for j in ids + more:  # every job's report is stored
         assert api.report(done[j]["report_id"])["report_id"] == done[j]["report_id"]
     assert survivor.proc.poll() is None  # the survivor lived through the broker restart
+    assert api.job(cancelled)["status"] == "cancelled" and api.job(cancelled)["attempts"] == 0
