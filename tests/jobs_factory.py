@@ -1,5 +1,6 @@
-"""A stored job whose media is in place, as POST /api/v1/jobs leaves it, for tests that run the
-job function directly."""
+"""Jobs and services for the job tests: a stored job whose media is in place, as POST
+/api/v1/jobs leaves it (for tests that run the job function directly), a stored job without
+media, and the app with its store and a runner context."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ import uuid
 from pathlib import Path
 
 from jobs.files import job_dir
+
+
+def queued_job(store, request: dict | None = None, **kw) -> str:
+    """Create a queued job (by default without media); returns its id."""
+    job_id = str(uuid.uuid4())
+    store.create_job(
+        job_id=job_id,
+        report_id=str(uuid.uuid4()),
+        request=request or {"media": None},
+        max_attempts=kw.pop("max_attempts", 3),
+        queue="embedded",
+        **kw,
+    )
+    return job_id
 
 
 def stored_job(store, jobs_dir: Path, video: Path, **kw) -> str:
@@ -32,3 +47,41 @@ def stored_job(store, jobs_dir: Path, video: Path, **kw) -> str:
         **kw,
     )
     return job_id
+
+
+def make_service(tmp_path: Path, database_url: str, **settings):
+    """(app, its ServiceContext) on ``database_url``, with this test's folders and the shared
+    model registry; close with :func:`close_service`."""
+    from app import create_app
+    from models.registry import get_registry
+    from service.settings import Settings
+
+    s = Settings(
+        upload_dir=tmp_path / "uploads",
+        var_dir=tmp_path / "var",
+        database_url=database_url,
+        preload_models=False,
+        **settings,
+    )
+    app = create_app(s, models=get_registry())
+    return app, app.extensions["caa"]
+
+
+def runner_context(ctx):
+    """A job-runner context on the app's store and models (registered as ``test-runner``)."""
+    from jobs.runner import JobContext
+    from service.wiring import pipeline_options
+
+    ctx.store.register_runner("test-runner", "test-host", 1, "embedded")
+    return JobContext(
+        store=ctx.store,
+        models=ctx.models,
+        options=pipeline_options(ctx.settings),
+        jobs_dir=ctx.settings.jobs_dir,
+        runner_id="test-runner",
+    )
+
+
+def close_service(ctx) -> None:
+    ctx.queue.close()
+    ctx.store.close()

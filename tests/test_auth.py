@@ -8,25 +8,11 @@ import time
 
 import pytest
 
-from app import create_app
-from models.registry import get_registry
-from service.settings import Settings
 from tests.conftest import make_pdf
+from tests.jobs_factory import make_service
 from tests.test_api import assert_problem
 
 PDF = make_pdf()
-
-
-def make_service(tmp_path, database_url, **settings):
-    s = Settings(
-        upload_dir=tmp_path / "uploads",
-        var_dir=tmp_path / "var",
-        database_url=database_url,
-        preload_models=False,
-        **settings,
-    )
-    app = create_app(s, models=get_registry())
-    return app, app.extensions["caa"]
 
 
 @pytest.fixture()

@@ -8,11 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from app import create_app
-from models.registry import get_registry
-from service.settings import Settings
 from store import IDEMPOTENCY_KEY_TTL, utcnow
 from tests.conftest import make_pdf
+from tests.jobs_factory import close_service, make_service
 from tests.test_api import assert_problem
 
 SCOPE = "|POST /api/v1/jobs"  # the tenant ("" without API keys), then the operation
@@ -20,17 +18,9 @@ SCOPE = "|POST /api/v1/jobs"  # the tenant ("" without API keys), then the opera
 
 @pytest.fixture()
 def service(tmp_path, database_url):
-    settings = Settings(
-        upload_dir=tmp_path / "uploads",
-        var_dir=tmp_path / "var",
-        database_url=database_url,
-        preload_models=False,
-    )
-    app = create_app(settings, models=get_registry())
-    ctx = app.extensions["caa"]
+    app, ctx = make_service(tmp_path, database_url)
     yield app.test_client(), ctx
-    ctx.queue.close()
-    ctx.store.close()
+    close_service(ctx)
 
 
 PDF = make_pdf()  # once: a PDF carries its creation time, a second one may differ

@@ -10,12 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
-from jobs.runner import JobContext, run_job
-from models.registry import get_registry
-from service.settings import Settings
-from service.wiring import pipeline_options
+from jobs.runner import run_job
 from tests.conftest import make_pdf
+from tests.jobs_factory import close_service, make_service, runner_context
 from tests.test_api import assert_problem
 
 EXPECTED = "I designed the database schema and added indexes to speed up slow queries."
@@ -23,25 +20,9 @@ EXPECTED = "I designed the database schema and added indexes to speed up slow qu
 
 @pytest.fixture()
 def service(tmp_path, database_url):
-    settings = Settings(
-        upload_dir=tmp_path / "uploads",
-        var_dir=tmp_path / "var",
-        database_url=database_url,
-        preload_models=False,
-    )
-    app = create_app(settings, models=get_registry())
-    ctx = app.extensions["caa"]
-    runner = JobContext(
-        store=ctx.store,
-        models=ctx.models,
-        options=pipeline_options(settings),
-        jobs_dir=settings.jobs_dir,
-        runner_id="test-runner",
-    )
-    ctx.store.register_runner("test-runner", "test-host", 1, "embedded")
-    yield app.test_client(), ctx, runner
-    ctx.queue.close()
-    ctx.store.close()
+    app, ctx = make_service(tmp_path, database_url)
+    yield app.test_client(), ctx, runner_context(ctx)
+    close_service(ctx)
 
 
 def submit(client, **fields):

@@ -9,7 +9,6 @@ import base64
 import io
 import json
 import threading
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,13 +17,13 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from app import create_app
 from jobs import webhooks
-from jobs.runner import JobContext, run_job
+from jobs.runner import run_job
 from jobs.webhooks import CallbackRefused, check_callback_url, deliver_due
 from models.registry import get_registry
 from service.settings import Settings
-from service.wiring import pipeline_options
 from store import Store
 from tests.conftest import make_pdf
+from tests.jobs_factory import close_service, make_service, queued_job, runner_context
 from tests.test_api import assert_problem
 
 SECRET = "whsec_" + base64.b64encode(b"a 32-byte test secret, not real!").decode()
@@ -99,27 +98,11 @@ def receiver():
 @pytest.fixture()
 def service(tmp_path, database_url, monkeypatch):
     monkeypatch.setattr(webhooks, "BACKOFF_S", (0,))  # retry at once in tests
-    settings = Settings(
-        upload_dir=tmp_path / "uploads",
-        var_dir=tmp_path / "var",
-        database_url=database_url,
-        preload_models=False,
-        webhook_secret=SECRET,
-        allow_private_callbacks=True,
+    app, ctx = make_service(
+        tmp_path, database_url, webhook_secret=SECRET, allow_private_callbacks=True
     )
-    app = create_app(settings, models=get_registry())
-    ctx = app.extensions["caa"]
-    runner = JobContext(
-        store=ctx.store,
-        models=ctx.models,
-        options=pipeline_options(settings),
-        jobs_dir=settings.jobs_dir,
-        runner_id="test-runner",
-    )
-    ctx.store.register_runner("test-runner", "test-host", 1, "embedded")
-    yield app.test_client(), ctx, runner
-    ctx.queue.close()
-    ctx.store.close()
+    yield app.test_client(), ctx, runner_context(ctx)
+    close_service(ctx)
 
 
 def deliver(ctx) -> int:
@@ -170,15 +153,7 @@ def test_a_signed_event_is_retried_after_a_500_and_deletion_is_announced(service
 
 
 def _claimed_job(store: Store, **kw) -> str:
-    job_id = str(uuid.uuid4())
-    store.create_job(
-        job_id=job_id,
-        report_id=str(uuid.uuid4()),
-        request={"media": None},
-        max_attempts=kw.pop("max_attempts", 3),
-        queue="embedded",
-        **kw,
-    )
+    job_id = queued_job(store, **kw)
     store.register_runner("r1", "h", 1, "embedded")
     assert store.claim_job(job_id, "r1") is not None
     return job_id
