@@ -45,7 +45,14 @@ def text(field: str, *, required: bool = False) -> str | None:
     limit = context().settings.max_text_chars
     if len(value) > limit:
         raise InvalidInput(f"'{field}' is longer than {limit} characters")
+    _no_nul(field, value)
     return value.strip()
+
+
+def _no_nul(field: str, value: str) -> None:
+    """A NUL character is text no database column keeps (PostgreSQL refuses it)."""
+    if "\x00" in value:
+        raise InvalidInput(f"'{field}' contains a NUL character")
 
 
 def candidate_id() -> str | None:
@@ -69,6 +76,7 @@ def short_text(field: str, limit: int) -> str | None:
     value = (request.form.get(field) or "").strip()
     if len(value) > limit:
         raise InvalidInput(f"'{field}' is longer than {limit} characters")
+    _no_nul(field, value)
     return value or None
 
 
@@ -82,7 +90,11 @@ def callback_url() -> str | None:
     value = short_text("callback_url", MAX_URL_CHARS)
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise InvalidInput("callback_url is not a valid URL") from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput("callback_url must be an absolute http or https URL")
     settings = context().settings

@@ -108,13 +108,13 @@ def idempotent(scope: str, handler: Callable[[], Response]) -> Response:
     try:
         response = handler()
     except BaseException:
-        store.abandon_idempotent(scope, key)
+        store.abandon_idempotent(found.token)
         raise
     if response.status_code >= 300:
-        store.abandon_idempotent(scope, key)
+        store.abandon_idempotent(found.token)
         return response
     headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
     store.finish_idempotent(
-        scope, key, response.status_code, headers, response.get_data(as_text=True)
+        found.token, response.status_code, headers, response.get_data(as_text=True)
     )
     return response

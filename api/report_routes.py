@@ -151,6 +151,8 @@ def rescore_report(report_id):
 def erase_candidate(candidate_id: str):
     """204: every job, report and file of the candidate is gone (right to erasure); running
     jobs stop at their next stage and write nothing."""
+    if not forms.CANDIDATE_ID.match(candidate_id):  # not an id this service ever stored
+        raise NotFound(f"no candidate {candidate_id!r}")
     return _deleted(
         context().store.erase_candidate(candidate_id, tenant=tenant()),
         f"no candidate {candidate_id!r}",

@@ -50,6 +50,9 @@ def make_celery(broker_url: str, run: Callable[[str], None] | None = None) -> Ce
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         worker_hijack_root_logger=False,
+        # a pool process loads every model before it reports ready (seconds, longer on a busy
+        # machine): Celery's default 4 s would kill and respawn it for ever
+        worker_proc_alive_timeout=300,
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
 

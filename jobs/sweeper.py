@@ -5,7 +5,8 @@ the service's supervisor (service.serve).
   go back to the queue (or fail after their last attempt);
 - queued jobs the queue does not hold (a crash between storing and enqueueing) are enqueued;
 - reports past their retention are deleted; media folders of finished jobs are removed;
-- idempotency keys older than 24 h are forgotten.
+- idempotency keys older than 24 h are forgotten, webhook events sent (or failed) more than
+  7 days ago are deleted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from jobs.files import job_dirs, remove_job_files
-from store import IDEMPOTENCY_KEY_TTL, Store, utcnow
+from store import IDEMPOTENCY_KEY_TTL, WEBHOOK_EVENT_TTL, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class SweepResult:
     expired_jobs: list[str] = field(default_factory=list)
     removed_dirs: list[str] = field(default_factory=list)
     expired_idempotency_keys: int = 0
+    expired_webhook_events: int = 0
 
 
 def recover_on_start(store: Store, queue, *, host: str, queue_name: str) -> SweepResult:
@@ -106,6 +108,7 @@ def sweep(
         out.expired_jobs = store.expire_reports(before=now - timedelta(days=retention_days))
         remove_job_files(jobs_dir, out.expired_jobs)
     out.expired_idempotency_keys = store.expire_idempotency_keys(before=now - IDEMPOTENCY_KEY_TTL)
+    out.expired_webhook_events = store.expire_deliveries(before=now - WEBHOOK_EVENT_TTL)
     folders = job_dirs(jobs_dir, older_than_s=ORPHAN_DIR_GRACE_S)
     if folders:
         finished = store.finished_job_ids(folders)

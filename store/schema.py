@@ -142,6 +142,7 @@ class IdempotencyKeyRow(Base):
     scope: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(String(32))  # the request holding the key
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[dict | None] = mapped_column(JSON)

@@ -50,6 +50,7 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
 )
 FINAL = (SUCCEEDED, FAILED, CANCELLED)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)  # how long a POST's Idempotency-Key is remembered
+WEBHOOK_EVENT_TTL = timedelta(days=7)  # how long a sent (or failed) webhook event is kept
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class IdempotentRequest:
     status: int | None = None
     headers: dict | None = None
     body: str | None = None
+    token: str | None = None  # ``new``: this request's hold on the key, to finish or free it
 
 
 @dataclass(frozen=True)
@@ -202,16 +204,18 @@ class Store:
         if external_id is None:
             return None
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(CandidateRow)
-            .values(tenant=tenant, external_id=external_id, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["tenant", "external_id"])
-        )
-        row = session.scalar(
-            select(CandidateRow).where(
-                CandidateRow.tenant == tenant, CandidateRow.external_id == external_id
+        row = None
+        while row is None:  # PostgreSQL: an erasure may delete it between insert and read
+            session.execute(
+                insert(CandidateRow)
+                .values(tenant=tenant, external_id=external_id, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["tenant", "external_id"])
             )
-        )
+            row = session.scalar(
+                select(CandidateRow).where(
+                    CandidateRow.tenant == tenant, CandidateRow.external_id == external_id
+                )
+            )
         if name:
             row.name = name
         if email:
@@ -240,10 +244,19 @@ class Store:
                 return None
             pk = pks[0]
             job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.candidate_pk == pk)))
-            self._report_events(
-                session,
-                list(session.scalars(select(ReportRow).where(ReportRow.candidate_pk == pk))),
+            reports = list(session.scalars(select(ReportRow).where(ReportRow.candidate_pk == pk)))
+            # the events already sent about them go too (those still to send stay, and this
+            # erasure's report.deleted events are added below)
+            session.execute(
+                delete(WebhookDeliveryRow).where(
+                    WebhookDeliveryRow.status != "pending",
+                    or_(
+                        WebhookDeliveryRow.job_id.in_(job_ids),
+                        WebhookDeliveryRow.report_id.in_([r.report_id for r in reports]),
+                    ),
+                )
             )
+            self._report_events(session, reports)
             report_pks = select(ReportRow.id).where(ReportRow.candidate_pk == pk)
             session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(report_pks)))
             session.execute(delete(ReportRow).where(ReportRow.candidate_pk == pk))
@@ -384,6 +397,39 @@ class Store:
                     .order_by(WebhookDeliveryRow.id)
                     .limit(limit)
                 )
+            )
+
+    def claim_delivery(self, delivery: WebhookDeliveryRow, lease_s: float) -> bool:
+        """Take a due delivery for one send: its next attempt moves ``lease_s`` ahead (so no
+        other sender takes it meanwhile; if this one dies, it is due again after the lease).
+        False when another sender took it first."""
+        now = utcnow()
+        with self._write() as session:
+            return (
+                session.execute(
+                    update(WebhookDeliveryRow)
+                    .where(
+                        WebhookDeliveryRow.id == delivery.id,
+                        WebhookDeliveryRow.status == "pending",
+                        WebhookDeliveryRow.attempts == delivery.attempts,
+                        WebhookDeliveryRow.next_attempt_at <= now,
+                    )
+                    .values(next_attempt_at=now + timedelta(seconds=lease_s))
+                ).rowcount
+                == 1
+            )
+
+    def expire_deliveries(self, *, before: datetime) -> int:
+        """Delete delivered and failed events created before ``before``; returns how many."""
+        with self._write() as session:
+            return (
+                session.execute(
+                    delete(WebhookDeliveryRow).where(
+                        WebhookDeliveryRow.status != "pending",
+                        WebhookDeliveryRow.created_at < before,
+                    )
+                ).rowcount
+                or 0
             )
 
     def record_delivery(
@@ -1021,6 +1067,13 @@ class Store:
         still unanswered since before ``abandoned_before`` (its request died) is taken over.
         Two requests with a new key at once: the unique (scope, key) lets one insert; the
         other finds it in progress."""
+        for _ in range(3):  # PostgreSQL: the row may go between our insert and our read
+            found = self._take_key(scope, key, fingerprint, expired_before, abandoned_before)
+            if found is not None:
+                return found
+        return IdempotentRequest("in_progress")
+
+    def _take_key(self, scope, key, fingerprint, expired_before, abandoned_before):
         with self._write() as session:
             session.execute(
                 delete(IdempotencyKeyRow).where(
@@ -1034,19 +1087,28 @@ class Store:
                 )
             )
             insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+            token = secrets.token_hex(16)
             inserted = session.execute(
                 insert(IdempotencyKeyRow)
-                .values(scope=scope, key=key, fingerprint=fingerprint, created_at=utcnow())
+                .values(
+                    scope=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    token=token,
+                    created_at=utcnow(),
+                )
                 .on_conflict_do_nothing(index_elements=["scope", "key"])
                 .returning(IdempotencyKeyRow.id)
             ).first()
             if inserted is not None:
-                return IdempotentRequest("new")
+                return IdempotentRequest("new", token=token)
             row = session.scalar(
                 select(IdempotencyKeyRow).where(
                     IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key
                 )
             )
+            if row is None:
+                return None
             if row.response_status is None:
                 return IdempotentRequest("in_progress")
             if row.fingerprint != fingerprint:
@@ -1055,24 +1117,30 @@ class Store:
                 "replay", row.response_status, row.response_headers or {}, row.response_body
             )
 
-    def finish_idempotent(
-        self, scope: str, key: str, status: int, headers: dict, body: str
-    ) -> None:
-        """Keep the answer to the request that took ``key``, for its retries."""
+    def finish_idempotent(self, token: str, status: int, headers: dict, body: str) -> bool:
+        """Keep the answer to the request that took the key (its hold ``token``), for its
+        retries; False when the key was taken over meanwhile (the request outlived
+        ABANDONED_AFTER) and the answer is not kept."""
         with self._write() as session:
-            session.execute(
-                update(IdempotencyKeyRow)
-                .where(IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key)
-                .values(response_status=status, response_headers=headers, response_body=body)
+            return (
+                session.execute(
+                    update(IdempotencyKeyRow)
+                    .where(
+                        IdempotencyKeyRow.token == token,
+                        IdempotencyKeyRow.response_status.is_(None),
+                    )
+                    .values(response_status=status, response_headers=headers, response_body=body)
+                ).rowcount
+                == 1
             )
 
-    def abandon_idempotent(self, scope: str, key: str) -> None:
-        """Free ``key`` (its request failed before an answer worth repeating): a retry runs."""
+    def abandon_idempotent(self, token: str) -> None:
+        """Free the key this request holds (``token``; it failed before an answer worth
+        repeating): a retry runs."""
         with self._write() as session:
             session.execute(
                 delete(IdempotencyKeyRow).where(
-                    IdempotencyKeyRow.scope == scope,
-                    IdempotencyKeyRow.key == key,
+                    IdempotencyKeyRow.token == token,
                     IdempotencyKeyRow.response_status.is_(None),
                 )
             )

@@ -81,7 +81,7 @@ def test_a_key_still_being_answered_is_a_conflict(service):
 def test_an_abandoned_or_expired_key_is_taken_over(service):
     client, ctx = service
     now = utcnow()
-    ctx.store.begin_idempotent(
+    first = ctx.store.begin_idempotent(
         SCOPE,
         "dead",
         "0" * 64,
@@ -97,8 +97,10 @@ def test_an_abandoned_or_expired_key_is_taken_over(service):
         expired_before=later - IDEMPOTENCY_KEY_TTL,
         abandoned_before=later - timedelta(minutes=5),
     )
-    assert found.outcome == "new"
-    ctx.store.finish_idempotent(SCOPE, "dead", 202, {}, "{}")
+    assert found.outcome == "new" and found.token != first.token
+    # the first request, still running, cannot overwrite the answer of the one that took over
+    assert not ctx.store.finish_idempotent(first.token, 202, {}, '{"first": true}')
+    assert ctx.store.finish_idempotent(found.token, 202, {}, "{}")
     assert ctx.store.expire_idempotency_keys(before=now) == 0
     assert ctx.store.expire_idempotency_keys(before=later + timedelta(seconds=1)) == 1
 
@@ -170,3 +172,15 @@ def test_a_form_part_without_a_name_is_fingerprinted(service):
         )
         assert r.status_code == 202, r.get_data(as_text=True)
     assert job_count(ctx) == 1
+
+
+def test_nul_characters_and_bad_urls_are_422_not_500(service):
+    client, ctx = service
+    for fields in (
+        {"candidate_name": "Ada\x00Lovelace"},
+        {"expected_answer": "I led\x00the team"},
+        {"callback_url": "http://[::1/hook"},
+    ):
+        assert_problem(submit(client, **fields), 422)
+    assert_problem(client.delete("/api/v1/candidates/a%00b"), 404)
+    assert job_count(ctx) == 0

@@ -275,3 +275,51 @@ def test_the_sender_thread_delivers_until_stopped(tmp_path, receiver):
         sender.join(5)
         store.close()
     assert not sender.is_alive()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a00:5", "2002:7f00:1::", "::7f00:1", "::ffff:169.254.169.254"],
+)
+def test_ipv6_forms_of_private_ipv4_are_refused(address):
+    with pytest.raises(CallbackRefused):
+        check_callback_url(f"http://[{address}]/hook", allow_private=False)
+
+
+def test_malformed_callback_urls_are_refused_not_500():
+    with pytest.raises(CallbackRefused):
+        check_callback_url("http://[::1/hook", allow_private=False)
+
+
+def test_two_senders_post_each_attempt_once(database_url, receiver):
+    """Two API machines' senders against one store: the claim lets one of them send."""
+    store = Store(database_url)
+    try:
+        receiver.statuses.clear()
+        job_id = _claimed_job(store, callback_url=receiver.url)
+        store.finish_failed(job_id, 1, {"title": "x"}, stages=[])
+        due = store.due_deliveries(now=webhooks.utcnow())
+        assert store.claim_delivery(due[0], 30) and not store.claim_delivery(due[0], 30)
+        assert deliver_due(store, secret=SECRET, default_url=None, allow_private=True) == 0
+    finally:
+        store.close()
+
+
+def test_erasure_removes_sent_events_and_old_ones_expire(database_url, receiver):
+    from datetime import timedelta
+
+    from store import utcnow
+
+    store = Store(database_url)
+    try:
+        receiver.statuses.clear()
+        job_id = _claimed_job(store, callback_url=receiver.url, candidate_id="cand-9")
+        store.finish_failed(job_id, 1, {"title": "x"}, stages=[])
+        deliver_due(store, secret=SECRET, default_url=None, allow_private=True)
+        assert store.deliveries_of_job(job_id)[0].status == "delivered"
+        assert store.expire_deliveries(before=utcnow() - timedelta(days=7)) == 0
+        assert store.erase_candidate("cand-9") == [job_id]
+        assert store.deliveries_of_job(job_id) == []  # what was sent about them is gone
+        assert store.expire_deliveries(before=utcnow() + timedelta(seconds=1)) == 0
+    finally:
+        store.close()

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(64), nullable=False),
         sa.Column("key", sa.String(255), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("token", sa.String(32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("response_headers", sa.JSON(), nullable=True),
