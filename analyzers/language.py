@@ -29,6 +29,10 @@ MATTR_WINDOW = 50
 KEY_POINT_COVERED_AT = 0.5  # cosine similarity; paraphrases score 0.6-0.9, unrelated 0-0.2
 SENTIMENT_THRESHOLD = 0.05  # VADER's own convention
 SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+LONG_POINT_WORDS = 10  # a key point this long is split into its clauses (with a parser)
+CLAUSE_MIN_WORDS = 3
+CLAUSE_JOINERS = {"and", "or", "but", "so", "then", "also", "plus", "finally", "next"}
+RUN_ON_SUBJECTS = {"i", "we", "you", "he", "she", "they"}
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -96,15 +100,89 @@ def _span(ws: Sequence[Word]) -> Span:
     return Span(" ".join(w.word for w in ws), ws[0].start_s, ws[-1].end_s)
 
 
-def split_key_points(expected_answer: str) -> list[str]:
+def clauses(doc, *, min_words: int = CLAUSE_MIN_WORDS) -> list[str]:
+    """Split one parsed sentence (or an unpunctuated run of them) into its verbal clauses.
+
+    A clause starts at a verb coordinated with or juxtaposed to the previous one (dependency
+    ``conj``, ``dep``, ``parataxis``: "... gather the requirements then design the schema and
+    write tests"), or at a verb of a run-on sentence that the parser attached as ``relcl`` /
+    ``ccomp`` / ``advcl`` although it has its own personal-pronoun subject and no marker ("I
+    managed a team we migrated ..."); it begins at that verb's leftmost dependent (its subject,
+    auxiliaries, adverbs). Joining words (and, or, but, so, then, also, finally) and punctuation
+    at a clause's edges are dropped; a piece shorter than ``min_words`` joins the one before.
+    Coordinated nouns ("salt and pepper") are not clauses.
+
+    Args:
+        doc: A spaCy Doc with a dependency parse (models.text.EnglishParser.parse).
+
+    Returns:
+        The clauses' texts as written, in order (one item when the sentence is one clause).
+    """
+    starts = set()
+    for t in doc:
+        if t.pos_ not in ("VERB", "AUX") or t.i == 0:
+            continue
+        new = t.dep_ in ("conj", "dep", "parataxis")
+        if t.dep_ in ("relcl", "ccomp", "advcl"):
+            subject = [c for c in t.lefts if c.dep_ in ("nsubj", "nsubjpass")]
+            new = (
+                bool(subject)
+                and subject[0].lower_ in RUN_ON_SUBJECTS
+                and not any(c.dep_ == "mark" for c in t.lefts)
+            )
+        if new:
+            lefts = [c.left_edge.i for c in t.lefts if c.dep_ not in ("cc", "punct")]
+            starts.add(min([t.i, *lefts]))
+    out: list[str] = []
+    bounds = sorted(b for b in starts if b > 0) + [len(doc)]
+    previous = 0
+    for bound in bounds:
+        tokens = list(doc[previous:bound])
+        previous = bound
+        while tokens and (
+            tokens[-1].lower_ in CLAUSE_JOINERS
+            or not tokens[-1].is_alpha
+            and not tokens[-1].like_num
+        ):
+            tokens.pop()
+        while tokens and (
+            tokens[0].lower_ in CLAUSE_JOINERS or not tokens[0].is_alpha and not tokens[0].like_num
+        ):
+            tokens.pop(0)
+        if not tokens:
+            continue
+        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+        if out and len(tokens) < min_words:
+            out[-1] = f"{out[-1]} {text}"
+        else:
+            out.append(text)
+    return out
+
+
+def split_key_points(
+    expected_answer: str, parse: Callable[[str], object] | None = None
+) -> list[str]:
     """Key points of the expected answer: its lines (bullets stripped), each split into
-    sentences and at semicolons."""
+    sentences and at semicolons; with ``parse``, a piece of ``LONG_POINT_WORDS`` words or more
+    (a paragraph typed without punctuation, a sentence listing several steps) is split into its
+    clauses (:func:`clauses`), so that a point the candidate never made is named as missing
+    instead of hiding inside a long point that is "covered" on average.
+
+    Args:
+        expected_answer: The client's text.
+        parse: ``str -> spaCy Doc`` (models.text.EnglishParser.parse), or None for no clause
+            split.
+    """
     points = []
     for line in expected_answer.splitlines():
         line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
         for part in re.split(r"(?<=[.!?])\s+|;\s*", line):
             part = part.strip(" .;")
-            if len(part.split()) >= 2:
+            if len(part.split()) < 2:
+                continue
+            if parse is not None and len(part.split()) >= LONG_POINT_WORDS:
+                points.extend(c for c in clauses(parse(part)) if len(c.split()) >= 2)
+            else:
                 points.append(part)
     return points
 
@@ -204,7 +282,7 @@ def language_measures(
             relevance = round(
                 cosine(text_embedding(" ".join(texts), embed), text_embedding(question, embed)), 3
             )
-    points = key_point_coverage(words, expected_answer, embed) if expected_answer else []
+    points = key_point_coverage(words, expected_answer, embed, parse) if expected_answer else []
     return DeliveryLanguage(
         word_count=len(tokens),
         sentence_count=len(sents),
@@ -229,10 +307,16 @@ def _label(compound: float) -> str:
     return "neutral"
 
 
-def key_point_coverage(words: Sequence[Word], expected_answer: str, embed: Embed) -> list[KeyPoint]:
-    """Each key point of the expected answer, covered or missing, with the transcript sentence or
-    clause most similar to it (cosine similarity >= 0.5 counts as covered)."""
-    points = split_key_points(expected_answer)
+def key_point_coverage(
+    words: Sequence[Word],
+    expected_answer: str,
+    embed: Embed,
+    parse: Callable[[str], object] | None = None,
+) -> list[KeyPoint]:
+    """Each key point of the expected answer (:func:`split_key_points`; split into clauses
+    with ``parse``), covered or missing, with the transcript sentence or clause most similar to
+    it (cosine similarity >= 0.5 counts as covered)."""
+    points = split_key_points(expected_answer, parse)
     if not points:
         return []
     pieces = units(words)

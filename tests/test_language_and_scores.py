@@ -60,6 +60,61 @@ def test_key_point_coverage_names_the_missing_point(registry):
 
 
 @pytest.mark.slow
+def test_a_paragraph_without_punctuation_becomes_its_clauses(registry):
+    parse = registry.get("parser").parse
+    paragraph = (
+        "I would first gather the requirements then design the database schema and write tests "
+        "for every service and finally deploy it to production with monitoring"
+    )
+    assert split_key_points(paragraph, parse) == [
+        "I would first gather the requirements",
+        "design the database schema",
+        "write tests for every service",
+        "deploy it to production with monitoring",
+    ]
+    run_on = (
+        "In my last role I managed a team of five engineers we migrated our monolith to "
+        "microservices and I mentored two juniors"
+    )
+    assert split_key_points(run_on, parse) == [
+        "In my last role I managed a team of five engineers",
+        "we migrated our monolith to microservices",
+        "I mentored two juniors",
+    ]
+    # coordinated nouns, a short point and a subordinate clause stay whole; no parser: no split
+    assert split_key_points("Salt and pepper are both important and the chef tastes it", parse) == [
+        "Salt and pepper are both important",
+        "the chef tastes it",
+    ]
+    assert split_key_points("Restate the problem and offer options", parse) == [
+        "Restate the problem and offer options"
+    ]
+    because = "My strength is attention to detail because I check every report before it goes"
+    assert split_key_points(because, parse) == [because]
+    assert split_key_points(paragraph) == [paragraph]
+
+
+@pytest.mark.slow
+def test_a_step_never_made_is_missing_instead_of_hidden_in_a_long_point(registry):
+    embed, parse = registry.get("embedder").embed, registry.get("parser").parse
+    expected = (
+        "I would gather the requirements with the client then design the database schema and "
+        "write automated tests and finally set up monitoring and alerts in production"
+    )
+    ws = W(
+        "First I sat down with the client to gather their requirements. Then I designed the "
+        "database schema. I also wrote automated tests for it.",
+        t0=1.0,
+    )
+    whole = key_point_coverage(ws, expected, embed)
+    assert len(whole) == 1 and whole[0].covered  # one long point, "covered" on average
+    points = key_point_coverage(ws, expected, embed, parse)
+    assert len(points) >= 3  # the parser's clauses (how "then design" attaches varies)
+    assert all(p.covered for p in points[:-1])
+    assert not points[-1].covered and "monitoring" in points[-1].point
+
+
+@pytest.mark.slow
 def test_grammar_and_language_measures(registry):
     from analyzers.language import language_measures
 
