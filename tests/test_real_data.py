@@ -248,3 +248,18 @@ def test_posture_and_framing_of_a_webcam_interview(client):
     assert body["timings_ms"]["pose_landmarks"] > 0
     page = client.post("/api/v1/reports/html", json=body)
     assert page.status_code == 200 and "shoulders level in" in page.get_data(as_text=True)
+
+
+def test_fillers_are_kept_on_real_meeting_speech_and_absent_from_read_speech(tmp_path):
+    """AMI meeting excerpts (spontaneous) keep their um / uh / er; people reading aloud get
+    none (bench/fillers_real_speech.py measures every clip)."""
+    from bench import fillers_real_speech as bench
+
+    shared("asr", "ami_meetings")
+    shared("asr", "dc_tts_lj_readings")
+    c = bench.client(tmp_path)
+    ami = sorted(shared("asr", "ami_meetings").glob("*.flac"))[:4]
+    spontaneous = [bench.fillers(c, f) for f in ami]
+    assert sum(x["hesitations"] for x in spontaneous) >= 2
+    read = sorted(shared("asr", "dc_tts_lj_readings").glob("*.wav"))[:4]
+    assert sum(bench.fillers(c, f)["fillers"] for f in read) == 0
