@@ -109,7 +109,8 @@ def clauses(doc, *, min_words: int = CLAUSE_MIN_WORDS) -> list[str]:
     ``ccomp`` / ``advcl`` although it has its own personal-pronoun subject and no marker ("I
     managed a team we migrated ..."); it begins at that verb's leftmost dependent (its subject,
     auxiliaries, adverbs). Joining words (and, or, but, so, then, also, finally) and punctuation
-    at a clause's edges are dropped; a piece shorter than ``min_words`` joins the one before.
+    at a clause's edges are dropped (nothing else: "C++", "p95", "S3" stay); a piece shorter
+    than ``min_words`` joins the one before (the first one: the one after).
     Coordinated nouns ("salt and pepper") are not clauses.
 
     Args:
@@ -133,30 +134,38 @@ def clauses(doc, *, min_words: int = CLAUSE_MIN_WORDS) -> list[str]:
         if new:
             lefts = [c.left_edge.i for c in t.lefts if c.dep_ not in ("cc", "punct")]
             starts.add(min([t.i, *lefts]))
-    out: list[str] = []
+    pieces: list[tuple[str, int]] = []  # (text, words)
     bounds = sorted(b for b in starts if b > 0) + [len(doc)]
     previous = 0
     for bound in bounds:
         tokens = list(doc[previous:bound])
         previous = bound
-        while tokens and (
-            tokens[-1].lower_ in CLAUSE_JOINERS
-            or not tokens[-1].is_alpha
-            and not tokens[-1].like_num
-        ):
+        while tokens and _edge(tokens[-1]):
             tokens.pop()
-        while tokens and (
-            tokens[0].lower_ in CLAUSE_JOINERS or not tokens[0].is_alpha and not tokens[0].like_num
-        ):
+        while tokens and _edge(tokens[0]):
             tokens.pop(0)
-        if not tokens:
-            continue
-        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-        if out and len(tokens) < min_words:
-            out[-1] = f"{out[-1]} {text}"
+        if tokens:
+            text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+            pieces.append((text, len(tokens)))
+    out: list[list] = []
+    carry = None  # a short first piece, waiting for the next one
+    for text, n in pieces:
+        if carry is not None:
+            text, n, carry = f"{carry[0]} {text}", n + carry[1], None
+        if n < min_words and not out:
+            carry = (text, n)
+        elif n < min_words:
+            out[-1][0] = f"{out[-1][0]} {text}"
         else:
-            out.append(text)
-    return out
+            out.append([text, n])
+    if carry is not None:
+        out.append(list(carry))
+    return [text for text, _ in out]
+
+
+def _edge(token) -> bool:
+    """A token dropped at a clause's edge: a joining word, punctuation or space."""
+    return token.lower_ in CLAUSE_JOINERS or token.is_punct or token.is_space
 
 
 def split_key_points(
@@ -180,10 +189,10 @@ def split_key_points(
             part = part.strip(" .;")
             if len(part.split()) < 2:
                 continue
+            pieces = []
             if parse is not None and len(part.split()) >= LONG_POINT_WORDS:
-                points.extend(c for c in clauses(parse(part)) if len(c.split()) >= 2)
-            else:
-                points.append(part)
+                pieces = [c for c in clauses(parse(part)) if len(c.split()) >= 2]
+            points.extend(pieces if len(pieces) > 1 else [part])
     return points
 
 

@@ -1,5 +1,5 @@
 """Upper-body posture, framing and hand gestures over the sampled frames. Methods and
-thresholds: docs/DELIVERY.md ("Posture and gestures").
+thresholds: docs/DELIVERY.md ("Framing, posture and gestures").
 
 Sources: body landmarks from MediaPipe Pose Landmarker (BlazePose GHUM, Bazarevsky et al. 2020;
 models/pose_landmarker.py); face boxes from MediaPipe Face Landmarker. Gesture rate follows
@@ -157,7 +157,10 @@ def gestures(
     widths = [p.shoulder_width_px() for p in poses if p is not None and p.shoulders]
     visible = np.array([p is not None and bool(p.visible[5] or p.visible[6]) for p in poses])
     step_s = 1.0 / pose_fps
-    visible_s = float(visible.sum()) * step_s
+    # each frame stands for the time until the next one (a source slower than pose_fps gives
+    # fewer frames, each longer), at most 2.5 steps (longer: a gap)
+    spans = np.clip(np.diff(times_s, append=times_s[-1] + step_s), 0, 2.5 * step_s)
+    visible_s = float(spans[visible].sum())
     if visible_s < GESTURE_MIN_VISIBLE_S:
         return Gestures(
             hands_visible_share=round(float(visible.mean()), 4),

@@ -382,7 +382,11 @@ class Gestures(_Model):
         description="Gestures per minute of time with a hand in view (None as gesture_count)."
     )
     gesturing_share: float | None = Field(
-        None, ge=0, le=1, description="Share of hands-in-view time with a hand moving."
+        None,
+        ge=0,
+        le=1,
+        description="Share of the steps between consecutive pose frames with a wrist in view "
+        "in both in which a hand moved (>= 0.8 shoulder widths per second).",
     )
 
 
@@ -394,7 +398,9 @@ class Posture(_Model):
     pose_fps: float = Field(description="Frames per media second the body landmarks were read.")
     frames_sampled: int = Field(ge=0, description="Frames the pose model read.")
     frames_with_shoulders: int = Field(
-        ge=0, description="Frames with a person whose two shoulders are in view."
+        ge=0,
+        description="Frames with a person whose two shoulders are in view, at least 8 % of "
+        "the frame width apart.",
     )
     shoulders_coverage: float = Field(ge=0, le=1)
     shoulder_tilt_mean_deg: float | None = Field(
@@ -411,7 +417,11 @@ class Posture(_Model):
     )
     lateral_lean_std_deg: float | None
     upright_share: float | None = Field(
-        None, ge=0, le=1, description="Share of shoulder frames with |lateral lean| <= 10 degrees."
+        None,
+        ge=0,
+        le=1,
+        description="Share of shoulder frames showing the head (ears or nose) with |lateral "
+        "lean| <= 10 degrees.",
     )
     shoulder_width_share_median: float | None = Field(
         description="Median shoulder width as a share of the frame width: how near the camera "

@@ -89,6 +89,14 @@ def test_a_paragraph_without_punctuation_becomes_its_clauses(registry):
     assert split_key_points("Restate the problem and offer options", parse) == [
         "Restate the problem and offer options"
     ]
+    # technical words at a clause's edge stay; a short first step joins the next one
+    assert split_key_points(
+        "I wrote the backend service in C++ and we deployed it on AWS EC2", parse
+    ) == ["I wrote the backend service in C++", "we deployed it on AWS EC2"]
+    listen = "Listen, then summarise the problem, then propose a fix and test it with users"
+    assert "Listen" in " ".join(split_key_points(listen, parse))
+    tools = "C++ C# F# Node.js S3 EC2 Kafka Spark Airflow Terraform"  # no verb: one point
+    assert split_key_points(tools, parse) == [tools]
     because = "My strength is attention to detail because I check every report before it goes"
     assert split_key_points(because, parse) == [because]
     assert split_key_points(paragraph) == [paragraph]

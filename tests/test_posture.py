@@ -129,9 +129,18 @@ def test_too_little_hand_time_is_not_measured():
 
 def test_gaps_between_pose_frames_do_not_count_as_motion():
     t, poses = _wrist_track([], seconds=10)
-    t = np.concatenate([t[:25], t[25:] + 5.0])  # 5 s without frames, wrist jumps meanwhile
+    # 0.6 s without frames (over 2.5 steps at 5 fps), the wrist 200 px further meanwhile: 1.7
+    # shoulder widths per second if the gap were a step
+    t = np.concatenate([t[:25], t[25:] + 0.4])
     poses = poses[:25] + [_pose(wrist=(500.0, 450.0)) for _ in poses[25:]]
     assert gestures(t, poses, 5.0).gesture_count == 0
+
+
+def test_a_slower_source_counts_its_real_time():
+    t, poses = _wrist_track([(2.0, 3.0)], fps=4.0, seconds=12.0)  # a 4 fps webcam, 5 fps asked
+    g = gestures(t, poses, 5.0)
+    assert g.hands_visible_s == pytest.approx(12.0, abs=0.3)
+    assert g.gesture_rate_per_min == pytest.approx(5.0, abs=0.2)
 
 
 def test_framing_from_face_boxes():
