@@ -45,12 +45,11 @@ def text(field: str, *, required: bool = False) -> str | None:
     limit = context().settings.max_text_chars
     if len(value) > limit:
         raise InvalidInput(f"'{field}' is longer than {limit} characters")
-    _no_nul(field, value)
-    return value.strip()
+    return value.strip()  # NUL characters pass: texts are stored inside JSON, escaped
 
 
 def _no_nul(field: str, value: str) -> None:
-    """A NUL character is text no database column keeps (PostgreSQL refuses it)."""
+    """A NUL character is text no PostgreSQL text column keeps (names, e-mails, URLs)."""
     if "\x00" in value:
         raise InvalidInput(f"'{field}' contains a NUL character")
 
