@@ -32,3 +32,13 @@ def on_starting(server):
     parent = supervised()
     if parent is not None:
         die_with_parent(signal.SIGTERM, expected_parent=parent)
+
+
+def post_fork(server, worker):
+    """A worker dies with its master (PR_SET_PDEATHSIG is not inherited across fork): a worker
+    still loading its models when the master is stopped would otherwise live on, orphaned."""
+    import signal
+
+    from service.process import die_with_parent
+
+    die_with_parent(signal.SIGKILL, expected_parent=server.pid)
