@@ -21,6 +21,7 @@ from api.context import ServiceContext
 from api.problems import register_error_handlers
 from service.settings import Settings
 from service.wiring import build_registry, pipeline_options
+from webapp import init_webapp
 
 access = logging.getLogger("caa.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -114,5 +115,6 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
     for blueprint in (routes.bp, job_routes.bp, report_routes.bp):
         app.register_blueprint(blueprint)
     init_auth(app)
+    init_webapp(app)
     app.cli.add_command(keys_cli)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import request
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from api.context import context
 from contracts.errors import InvalidInput, InvalidParameter, MissingField, UnsupportedType
 from jobs.webhooks import check_callback_url
+from store import utcnow
 
 CANDIDATE_ID = re.compile(r"^[A-Za-z0-9._:@+\-]{1,128}$")
 MAX_NAME_CHARS = 200
@@ -77,6 +79,29 @@ def short_text(field: str, limit: int) -> str | None:
         raise InvalidInput(f"'{field}' is longer than {limit} characters")
     _no_nul(field, value)
     return value or None
+
+
+TRUE = frozenset({"true", "yes", "on", "1"})
+FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def consent() -> datetime | None:
+    """The ``consent`` form field: the candidate agreed to the analysis (``true``, ``yes``,
+    ``on`` or ``1``); its time (UTC) when given.
+
+    Raises:
+        InvalidInput (422): not a yes or a no; or CAA_REQUIRE_CONSENT is on and it is not a yes.
+    """
+    value = (request.form.get("consent") or "").strip()
+    if value and value not in TRUE | FALSE:
+        raise InvalidInput("consent must be true or false (yes/no, on/off, 1/0)")
+    given = value in TRUE
+    if not given and context().settings.require_consent:
+        raise InvalidInput(
+            "this server analyses a recording only with the candidate's consent: send the "
+            "field consent=true once the candidate has agreed"
+        )
+    return utcnow() if given else None
 
 
 def callback_url() -> str | None:

@@ -62,7 +62,8 @@ def _workers() -> int:
     return g.caa_workers
 
 
-def _view(row, candidate_id=None):
+def job_resource(row, candidate_id=None):
+    """The job as the API answers it (contracts.resources.Job: progress, ETA, queue position)."""
     ctx = context()
     if candidate_id is None:
         candidate_id = ctx.store.candidate_of(row)
@@ -106,12 +107,22 @@ def submit_job():
     return idempotent(f"{tenant()}|POST /api/v1/jobs", _submit_job)
 
 
-def _submit_job() -> Response:
+def create_job():
+    """Store and enqueue a job from this request's form (the fields of ``POST /jobs``); the
+    web app's upload and practice forms send the same fields.
+
+    Returns:
+        (the job's row, its candidate_id or None).
+
+    Raises:
+        AnalysisError: a field or file is refused (nothing is kept).
+    """
     ctx = context()
     candidate = forms.candidate_id()
     name = forms.short_text("candidate_name", forms.MAX_NAME_CHARS)
     email = forms.short_text("candidate_email", forms.MAX_EMAIL_CHARS)
     callback = forms.callback_url()
+    consent_at = forms.consent()
     job_id = str(uuid.uuid4())
     folder = job_dir(ctx.settings.jobs_dir, job_id)
     folder.mkdir(parents=True)
@@ -129,6 +140,7 @@ def _submit_job() -> Response:
             candidate_name=name,
             candidate_email=email,
             callback_url=callback,
+            consent_at=consent_at,
             tenant=tenant(),
         )
     except BaseException:
@@ -138,7 +150,12 @@ def _submit_job() -> Response:
         ctx.queue.enqueue(job_id)
     except Exception:  # stored: the sweeper enqueues it within CAA_JOB_HEARTBEAT_S
         log.exception("job %s stored but not enqueued; the sweeper will enqueue it", job_id)
-    view = _view(row, candidate)
+    return row, candidate
+
+
+def _submit_job() -> Response:
+    row, candidate = create_job()
+    view = job_resource(row, candidate)
     response = _json(view, 202)
     response.headers["Location"] = view.links.self
     response.headers["Retry-After"] = _retry_after(view)
@@ -151,7 +168,7 @@ def get_job(job_id):
     row = context().store.get_job(job_id, tenant=tenant())
     if row is None:
         raise NotFound(f"no job {job_id!r}")
-    view = _view(row)
+    view = job_resource(row)
     response = _json(view)
     if view.status in ("queued", "running"):
         response.headers["Retry-After"] = _retry_after(view)
@@ -200,7 +217,7 @@ def list_jobs():
     )
     return _json(
         JobList(
-            jobs=[_view(row, cand) for row, cand in rows],
+            jobs=[job_resource(row, cand) for row, cand in rows],
             next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
         )
     )
@@ -218,4 +235,4 @@ def cancel_job(job_id):
     if not cancelled:
         raise Conflict(f"the job has already finished ({row.status})")
     remove_job_files(ctx.settings.jobs_dir, [job_id])
-    return _json(_view(row))
+    return _json(job_resource(row))

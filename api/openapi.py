@@ -352,6 +352,13 @@ def _job_paths(resume: dict, media: dict, text: dict) -> dict:
                             "pattern": "^https?://[^/?#\\s]+",
                             "maxLength": 2000,
                         },
+                        "consent": {
+                            "type": "string",
+                            "enum": ["true", "yes", "on", "1", "false", "no", "off", "0"],
+                            "description": "The candidate agreed to the analysis; required "
+                            "(a yes) when the server sets CAA_REQUIRE_CONSENT=true. Stored "
+                            "with its time (the job's consent_at).",
+                        },
                     },
                     [],
                     one_of=("resume", "video", "audio"),

@@ -183,25 +183,35 @@ def transcript_html(report: Report) -> str | None:
     audio = report.delivery.audio if report.delivery else None
     long_at = {p.start_s: p.duration_s for p in audio.long_pauses} if audio else {}
     parts = []
+    anchored = set()  # the first word of each second carries id="at-<second>" (moment links)
     for w in t.words:
         bare = w.word.strip(".,!?;:").lower()
         cls = "filler" if bare in FILLERS else ("low" if w.probability < 0.5 else "")
-        parts.append(f'<span class="{cls}" title="{w.start_s:.2f} s">{escape(w.word)}</span>')
+        second = int(w.start_s)
+        anchor = f' id="at-{second}"' if second not in anchored else ""
+        anchored.add(second)
+        parts.append(
+            f'<span class="{cls}"{anchor} title="{w.start_s:.2f} s">{escape(w.word)}</span>'
+        )
         if w.end_s in long_at:
             parts.append(f'<span class="pause">pause {long_at[w.end_s]:.1f} s</span>')
     return " ".join(parts)
 
 
+def report_context(report: Report) -> dict:
+    """What the report's templates (``_report_sections.html``) read."""
+    return {
+        "r": report,
+        "emotion_chart": emotion_chart(report),
+        "video_chart": video_chart(report),
+        "pace_chart": pace_chart(report),
+        "transcript": transcript_html(report),
+        "subscores": ["communication", "confidence", "skill_relevance", "engagement"],
+        "label": label,
+        "warnings": visible_warnings(report),
+    }
+
+
 def render_report(report: Report) -> str:
     """The report as one self-contained HTML page."""
-    return render_template(
-        "report.html",
-        r=report,
-        emotion_chart=emotion_chart(report),
-        video_chart=video_chart(report),
-        pace_chart=pace_chart(report),
-        transcript=transcript_html(report),
-        subscores=["communication", "confidence", "skill_relevance", "engagement"],
-        label=label,
-        warnings=visible_warnings(report),
-    )
+    return render_template("report.html", **report_context(report))

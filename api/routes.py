@@ -26,6 +26,7 @@ from contracts.errors import (
 from contracts.report import EMOTION_NOTICE, SCHEMA_VERSION, Report
 from jobs.records import stored_report
 from resume.extract import pdftotext
+from service.settings import Settings
 from store import utcnow
 
 log = logging.getLogger(__name__)
@@ -227,12 +228,25 @@ def _jobs_health() -> dict:
     return out
 
 
+def needed_roles(s: Settings, roles, emotion_roles) -> list[str]:
+    """The model roles this configuration loads (and /health waits for): not the emotion
+    models with emotion off, not the pose model with CAA_POSE_FPS=0, not the language
+    identifier with CAA_LANGUAGE_CHECK=false."""
+    return [
+        r
+        for r in roles
+        if (s.emotion_enabled or r not in emotion_roles)
+        and (r != "pose" or s.pose_fps > 0)
+        and (r != "language_id" or s.language_check)
+    ]
+
+
 @bp.get("/health")
 def health():
     ctx = context()
     s = ctx.settings
     models = ctx.models.status()
-    needed = [r for r in models if s.emotion_enabled or r not in ctx.models.EMOTION_ROLES]
+    needed = needed_roles(s, models, ctx.models.EMOTION_ROLES)
     body = {
         "status": "ok",
         "jobs": _jobs_health(),

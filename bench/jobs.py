@@ -100,6 +100,9 @@ def run_setting(video: Path, n_jobs: int, workers: int, mode: str = "embedded") 
             "CAA_LOG_LEVEL": "WARNING",
             "CAA_JOB_HEARTBEAT_S": "5",
             "CAA_JOB_STALE_AFTER_S": "30",
+            # the media folder the API writes and every runner reads (a Celery worker has no
+            # var_dir of the service's)
+            "CAA_JOBS_DIR": str(Path(tmp) / "jobs"),
         }
         cleanup = []
         worker = None

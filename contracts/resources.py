@@ -64,6 +64,9 @@ class Job(_Model):
     attempts: int = Field(ge=0, description="Runs started; a run whose process died counts.")
     max_attempts: int
     media_duration_s: float | None = None
+    consent_at: str | None = Field(
+        None, description="When the candidate's consent was given (the job's consent field)."
+    )
     report_id: str | None = Field(None, description="Set when the job succeeded.")
     error: Problem | None = Field(None, description="Why the job failed.")
     links: JobLinks

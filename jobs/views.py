@@ -51,6 +51,7 @@ def job_view(store: Store, job: JobRow, *, candidate_id: str | None, workers: in
         attempts=job.attempts,
         max_attempts=job.max_attempts,
         media_duration_s=job.media_duration_s,
+        consent_at=iso(job.consent_at),
         report_id=report_id,
         error=job.error,
         links=JobLinks(

@@ -41,7 +41,7 @@ class PipelineOptions:
 
     sample_fps: float = 10.0
     expression_fps: float = 5.0
-    pose_fps: float = 5.0
+    pose_fps: float = 2.5
     parallel: bool = True
     frame_max_side_px: int = 640
     chunk_s: float = 3.0

@@ -42,11 +42,12 @@ class Settings(BaseSettings):
         "sample_fps; the emotion timeline is per 0.5 s).",
     )
     pose_fps: float = Field(
-        5.0,
+        2.5,
         ge=0,
         le=30,
         description="Frames per media second whose body landmarks are read for posture and "
-        "hand gestures (capped at sample_fps; 0 turns them off).",
+        "hand gestures (capped at sample_fps; 0 turns them off). Each costs ~30 ms of CPU: "
+        "at 2.5 an analysis takes ~20 % longer than without, at 5 ~60 % (docs/PERFORMANCE.md).",
     )
     parallel_stages: bool = Field(
         True,
@@ -142,6 +143,29 @@ class Settings(BaseSettings):
         description="Where the rate-limit counters live: memory:// (per process) or "
         "redis://host:6379/N (shared by every worker and machine).",
     )
+
+    # --- web app (webapp/) and consent ------------------------------------------------------
+    secret_key: str = Field(
+        "",
+        description="Signs the web app's session cookies and CSRF tokens; empty: a random key "
+        "kept in var_dir/secret_key (made on first start). Every API process must share it.",
+    )
+    require_consent: bool = Field(
+        False,
+        description="A job is refused (422) unless its form carries consent=true; the consent "
+        "is stored with its time.",
+    )
+    question_bank: Path = Field(
+        REPO_ROOT / "webapp" / "question_bank.toml",
+        description="The practice room's questions (TOML, editable).",
+    )
+    llm_url: str = Field(
+        "",
+        description="OpenAI-compatible chat completions base URL for optional practice tips "
+        "(e.g. http://127.0.0.1:8080/v1); empty: off.",
+    )
+    llm_model: str = Field("", description="The model name sent to CAA_LLM_URL.")
+    llm_timeout_s: float = Field(20.0, gt=0, le=120, description="Wait for the LLM's answer.")
 
     # --- results store and jobs -------------------------------------------------------------
     var_dir: Path = Field(

@@ -1,6 +1,7 @@
 """The results store: jobs, reports, candidates and job runners in a SQL database (SQLAlchemy
 2, Alembic migrations). SQLite by default (zero set-up), PostgreSQL by URL."""
 
+from store.browse import BrowsedReport
 from store.db import iso, utcnow
 from store.store import (
     CANCELLED,
@@ -21,6 +22,7 @@ from store.store import (
 )
 
 __all__ = [
+    "BrowsedReport",
     "CANCELLED",
     "FAILED",
     "FINAL",

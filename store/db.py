@@ -30,6 +30,11 @@ def iso(t: datetime | None) -> str | None:
     return None if t is None else t.replace(microsecond=0).isoformat() + "Z"
 
 
+def tenant_clause(column, tenant: str | None) -> list:
+    """A WHERE clause keeping ``tenant``'s rows; none for None (the service's own calls)."""
+    return [] if tenant is None else [column == tenant]
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

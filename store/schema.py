@@ -76,6 +76,7 @@ class JobRow(Base):
     runner_id: Mapped[str | None] = mapped_column(String(160))
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     queue: Mapped[str] = mapped_column(String(16))
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)  # the candidate's consent
 
 
 class ReportRow(Base):
@@ -116,6 +117,24 @@ class ReportTagRow(Base):
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
 
     __table_args__ = (Index("ix_report_tags_kind_value", "kind", "value"),)
+
+
+class RatingRow(Base):
+    """A recruiter's own 1-5 rating of one of a report's subscores (the latest one kept),
+    stored beside the machine's score."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(32), server_default="")
+    report_pk: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    subscore: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("report_pk", "subscore", name="uq_ratings_report_pk_subscore"),
+    )
 
 
 class RunnerRow(Base):

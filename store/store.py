@@ -27,12 +27,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
-from store.db import is_sqlite, iso, make_engine, upgrade, utcnow
+from store.browse import ReportFilters, WebQueries, filter_reports  # noqa: F401 (re-exported)
+from store.db import is_sqlite, iso, make_engine, tenant_clause, upgrade, utcnow
 from store.schema import (
     ApiKeyRow,
     CandidateRow,
     IdempotencyKeyRow,
     JobRow,
+    RatingRow,
     ReportRow,
     ReportTagRow,
     RunnerRow,
@@ -97,18 +99,6 @@ class StoredReport:
     tags: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
-class ReportFilters:
-    candidate_id: str | None = None
-    min_talent_score: float | None = None
-    max_talent_score: float | None = None
-    skill: str | None = None
-    warning: str | None = None
-    quality_flag: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
 CURSOR = re.compile(r"[1-9][0-9]{0,17}")
 
 
@@ -140,9 +130,7 @@ def _runner_row(
     )
 
 
-def _tenant(column, tenant: str | None) -> list:
-    """A WHERE clause keeping ``tenant``'s rows; none for None (the service's own calls)."""
-    return [] if tenant is None else [column == tenant]
+_tenant = tenant_clause
 
 
 def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTagRow]:
@@ -150,7 +138,7 @@ def _tag_rows(report_pk: int, tags: Iterable[tuple[str, str]]) -> list[ReportTag
     return [ReportTagRow(report_pk=report_pk, kind=k, value=v) for k, v in sorted(unique)]
 
 
-class Store:
+class Store(WebQueries):
     """The store behind one database URL. One per process (engines are not fork-safe).
 
     Args:
@@ -259,6 +247,7 @@ class Store:
             self._report_events(session, reports)
             report_pks = select(ReportRow.id).where(ReportRow.candidate_pk == pk)
             session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(report_pks)))
+            session.execute(delete(RatingRow).where(RatingRow.report_pk.in_(report_pks)))
             session.execute(delete(ReportRow).where(ReportRow.candidate_pk == pk))
             session.execute(delete(JobRow).where(JobRow.candidate_pk == pk))
             session.execute(delete(CandidateRow).where(CandidateRow.id == pk))
@@ -495,6 +484,7 @@ class Store:
         candidate_name: str | None = None,
         candidate_email: str | None = None,
         callback_url: str | None = None,
+        consent_at: datetime | None = None,
         tenant: str = "",
     ) -> JobRow:
         """Insert a queued job of ``tenant`` (committed before it is enqueued: the queue can
@@ -517,6 +507,7 @@ class Store:
                 media_duration_s=media_duration_s,
                 callback_url=callback_url,
                 queue=queue,
+                consent_at=consent_at,
             )
             session.add(row)
         return row
@@ -984,27 +975,7 @@ class Store:
             .order_by(ReportRow.id.desc())
             .limit(limit + 1)
         )
-        f = filters
-        if f.candidate_id:
-            query = query.where(CandidateRow.external_id == f.candidate_id)
-        if f.min_talent_score is not None:
-            query = query.where(ReportRow.talent_score >= f.min_talent_score)
-        if f.max_talent_score is not None:
-            query = query.where(ReportRow.talent_score <= f.max_talent_score)
-        if f.since is not None:
-            query = query.where(ReportRow.created_at >= f.since)
-        if f.until is not None:
-            query = query.where(ReportRow.created_at < f.until)
-        for kind, value in (
-            ("skill", f.skill.lower() if f.skill else None),
-            ("warning", f.warning),
-            ("quality", f.quality_flag),
-        ):
-            if value:
-                tagged = select(ReportTagRow.report_pk).where(
-                    ReportTagRow.kind == kind, ReportTagRow.value == value
-                )
-                query = query.where(ReportRow.id.in_(tagged))
+        query = filter_reports(query, filters)
         if cursor is not None:
             query = query.where(ReportRow.id < cursor)
         with self._read() as session:
@@ -1038,6 +1009,7 @@ class Store:
         job_pks = [r.job_pk for r in rows if r.job_pk is not None]
         job_ids = list(session.scalars(select(JobRow.job_id).where(JobRow.id.in_(job_pks))))
         session.execute(delete(ReportTagRow).where(ReportTagRow.report_pk.in_(pks)))
+        session.execute(delete(RatingRow).where(RatingRow.report_pk.in_(pks)))
         session.execute(delete(ReportRow).where(ReportRow.id.in_(pks)))
         session.execute(delete(JobRow).where(JobRow.id.in_(job_pks)))
         return job_ids
@@ -1202,3 +1174,15 @@ class Store:
             return None
         digest = hashlib.sha256(key.encode()).hexdigest()
         return row.key_id if hmac.compare_digest(digest, row.secret_sha256) else None
+
+    def key_is_live(self, key_id: str) -> bool:
+        """The key ``key_id`` exists and is not revoked (a signed-in web session's check)."""
+        with self._read() as session:
+            return (
+                session.scalar(
+                    select(ApiKeyRow.id).where(
+                        ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None)
+                    )
+                )
+                is not None
+            )

@@ -79,6 +79,7 @@ def runner_context(ctx):
         options=pipeline_options(ctx.settings),
         jobs_dir=ctx.settings.jobs_dir,
         runner_id="test-runner",
+        keep_media=ctx.settings.keep_media,
     )
 
 

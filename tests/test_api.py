@@ -386,3 +386,15 @@ def test_render_endpoint_errors(client):
     assert_problem(client.post("/api/v1/reports/html"), 400, "missing-field")
     assert_problem(client.post("/api/v1/reports/html", data="nope"), 400, "malformed-body")
     assert_problem(client.post("/api/v1/reports/html", json={"schema_version": "1"}), 422)
+
+
+def test_health_waits_only_for_the_models_this_configuration_loads():
+    from api.routes import needed_roles
+    from models.registry import ModelRegistry
+    from service.settings import Settings
+
+    roles = ["face", "pose", "facial_expression", "speech_emotion", "language_id", "whisper"]
+    emotion = ModelRegistry.EMOTION_ROLES
+    assert needed_roles(Settings(), roles, emotion) == roles
+    off = Settings(pose_fps=0, emotion_enabled=False, language_check=False)
+    assert needed_roles(off, roles, emotion) == ["face", "whisper"]

@@ -241,7 +241,7 @@ def test_posture_and_framing_of_a_webcam_interview(client):
     body = _post(client, "/api/v1/analyze", {"video": video}).get_json()
     v = body["delivery"]["video"]
     p = v["posture"]
-    assert p["pose_fps"] == 5 and p["frames_sampled"] >= 100 and p["shoulders_coverage"] > 0.9
+    assert p["pose_fps"] == 2.5 and p["frames_sampled"] >= 50 and p["shoulders_coverage"] > 0.9
     assert abs(p["shoulder_tilt_mean_deg"]) < 8 and p["upright_share"] > 0.8
     assert p["gestures"]["gesture_count"] is None  # her hands are below the picture
     assert 0 < v["framing"]["face_height_share_median"] < 1
