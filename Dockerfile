@@ -5,7 +5,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     MPLCONFIGDIR=/tmp/matplotlib HOST=0.0.0.0 PORT=5000 MALLOC_ARENA_MAX=2
 
-RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 poppler-utils tini \
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 tini \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

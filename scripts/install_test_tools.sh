@@ -1,6 +1,7 @@
 #!/bin/sh
-# Debian's Chromium, for the tests that look at the HTML report in a real browser (driven by
-# Playwright with this executable; no test downloads a browser). Best effort, from `make test`:
+# Debian's Chromium, for the tests that look at the HTML report and the web app in a real browser
+# (driven by Playwright with this executable; no test downloads a browser). Best effort, from
+# `make install`:
 # installed with apt-get where this user may (containers, CI); elsewhere those tests skip, or
 # fail where CAA_REQUIRE_SERVICES=1.
 command -v chromium >/dev/null 2>&1 && exit 0

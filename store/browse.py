@@ -66,6 +66,15 @@ def filter_reports(query, f: ReportFilters):
     return query
 
 
+def report_row(session, report_id: str, tenant: str | None) -> ReportRow | None:
+    """The report ``report_id`` when it is ``tenant``'s (None: anyone's), in ``session``."""
+    return session.scalar(
+        select(ReportRow).where(
+            ReportRow.report_id == report_id, *tenant_clause(ReportRow.tenant, tenant)
+        )
+    )
+
+
 def _browsed(columns) -> BrowsedReport:
     row, candidate_id, name, job_id, request, consent_at = columns
     return BrowsedReport(row, candidate_id, name, job_id, request, consent_at)
@@ -180,11 +189,7 @@ class WebQueries:
         """Record a recruiter's 1-5 ratings of the report's subscores (None: remove that
         rating). False when the report is not ``tenant``'s."""
         with self._write() as session:
-            report = session.scalar(
-                select(ReportRow).where(
-                    ReportRow.report_id == report_id, *tenant_clause(ReportRow.tenant, tenant)
-                )
-            )
+            report = report_row(session, report_id, tenant)
             if report is None:
                 return False
             session.execute(

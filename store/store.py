@@ -27,7 +27,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
-from store.browse import ReportFilters, WebQueries, filter_reports  # noqa: F401 (re-exported)
+from store.browse import (  # noqa: F401 (ReportFilters is re-exported)
+    ReportFilters,
+    WebQueries,
+    filter_reports,
+    report_row,
+)
 from store.db import is_sqlite, iso, make_engine, tenant_clause, upgrade, utcnow
 from store.schema import (
     ApiKeyRow,
@@ -938,11 +943,7 @@ class Store(WebQueries):
     def get_report(self, report_id: str, *, tenant: str | None = None) -> ReportRow | None:
         """The report, when it is ``tenant``'s (None: anyone's)."""
         with self._read() as session:
-            return session.scalar(
-                select(ReportRow).where(
-                    ReportRow.report_id == report_id, *_tenant(ReportRow.tenant, tenant)
-                )
-            )
+            return report_row(session, report_id, tenant)
 
     def replace_report(self, report: StoredReport) -> bool:
         """Overwrite a stored report's text, scores and summary (re-scoring)."""
@@ -992,11 +993,7 @@ class Store(WebQueries):
             a report of a synchronous endpoint, None when there is no such report.
         """
         with self._write() as session:
-            row = session.scalar(
-                select(ReportRow).where(
-                    ReportRow.report_id == report_id, *_tenant(ReportRow.tenant, tenant)
-                )
-            )
+            row = report_row(session, report_id, tenant)
             if row is None:
                 return None
             job_ids = self._delete_reports(session, [row])

@@ -437,3 +437,35 @@ def test_report_exports_pdf_json_and_page(web):
     assert client.get(f"/app/reports/{report_id}/report.json").get_json()["report_id"] == report_id
     page = client.get(f"/app/reports/{report_id}/page")
     assert page.mimetype == "text/html" and "<svg" in page.get_data(as_text=True)
+
+
+def test_pages_without_reports_and_cancelling_a_queued_job(tmp_path, answer_video):
+    app, ctx = make_service(tmp_path, f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    try:
+        client = app.test_client()
+        for url in ("/app/", "/app/reports", "/app/candidates", "/app/practice", "/app/upload"):
+            page = client.get(url)
+            assert page.status_code == 200 and "Skip to the content" in page.get_data(as_text=True)
+        assert "No report matches" in client.get("/app/reports").get_data(as_text=True)
+        assert client.get("/app/practice/record").status_code == 302  # no question chosen
+        record = client.get(f"/app/practice/record?q={QUESTION_ID}&q=failure&q=no-such")
+        html = record.get_data(as_text=True)
+        assert "Question 1 of 2" in html and "debug a production outage" in html
+        resp = upload(client, answer_video, candidate="fay")
+        job_id = JOB.search(resp.headers["Location"]).group(1)
+        active = client.get("/app/jobs/active").get_data(as_text=True)
+        assert job_id[:8] in active and 'hx-trigger="every 3s"' in active
+        url = f"/app/jobs/{job_id}"
+        cancel = client.post(f"{url}/cancel", data={"csrf_token": token(client, url)})
+        assert cancel.status_code == 303 and ctx.store.get_job(job_id).status == "cancelled"
+        page = client.get(url).get_data(as_text=True)
+        assert "Cancelled" in page and "http-equiv" not in page
+        assert "In progress" not in client.get("/app/jobs/active").get_data(as_text=True)
+        assert not (ctx.settings.jobs_dir / job_id).exists()
+        again = client.post(f"{url}/cancel", data={"csrf_token": token(client, "/app/upload")})
+        assert again.status_code == 303
+        assert "already finished" in client.get(url).get_data(as_text=True)
+        assert client.get("/app/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+        assert client.get("/app/candidates/bad%20id").status_code == 404
+    finally:
+        close_service(ctx)

@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.warnings import QUALITY_FLAGS, WARNING_CODES
+from pipeline.summary import SUBSCORES
 from store import ReportFilters
 
-SUBSCORES = ("communication", "confidence", "skill_relevance", "engagement")
 CANDIDATE_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.render import label
 from contracts.report import Report
 from pipeline.practice import (
     MEASURES,
@@ -14,15 +15,9 @@ from pipeline.practice import (
     retake_noise,
     session_measures,
 )
+from pipeline.summary import SUBSCORES
 from store import BrowsedReport, iso
 
-SUBSCORES = ("communication", "confidence", "skill_relevance", "engagement")
-SUBSCORE_LABELS = {
-    "communication": "Communication",
-    "confidence": "Confidence",
-    "skill_relevance": "Skill relevance",
-    "engagement": "Engagement",
-}
 AGREE_WITHIN = 1.0  # points on the 1-5 scale
 
 
@@ -87,7 +82,7 @@ def detail(b: BrowsedReport, report: Report, ratings: dict[str, int]) -> dict:
     rubric = [
         {
             "name": name,
-            "label": SUBSCORE_LABELS[name],
+            "label": label(name),
             "machine": getattr(scores, name).score if scores else None,
             "machine_on_scale": (
                 round(machine_on_rating_scale(getattr(scores, name).score), 1)
