@@ -4,9 +4,11 @@ timelines, the transcript with pauses and fillers marked, and the key points."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from flask import render_template
+from markupsafe import Markup
 
 from analyzers.delivery_audio import FILLERS
 from contracts.labels import EMOTION_LABELS
@@ -58,6 +60,21 @@ HIDDEN_WARNINGS = frozenset({"speech_emotion_out_of_domain"})
 def label(name: str) -> str:
     """A measure's human label (its identifier when none is known)."""
     return LABELS.get(name, name.replace("_", " "))
+
+
+MOMENT = re.compile(r"\bat (\d+):(\d\d)\b")
+
+
+def moment_links(note: str) -> Markup:
+    """A score's note with each moment it names ("at 1:05") linked to that second of the
+    transcript (``#at-65``, the anchors :func:`transcript_html` sets; the web app's page also
+    plays the recording from there)."""
+
+    def link(m: re.Match) -> str:
+        second = int(m.group(1)) * 60 + int(m.group(2))
+        return f'at <a href="#at-{second}" data-seek="{second}">{m.group(1)}:{m.group(2)}</a>'
+
+    return Markup(MOMENT.sub(link, str(escape(note))))
 
 
 def visible_warnings(report: Report) -> list:
@@ -183,15 +200,16 @@ def transcript_html(report: Report) -> str | None:
     audio = report.delivery.audio if report.delivery else None
     long_at = {p.start_s: p.duration_s for p in audio.long_pauses} if audio else {}
     parts = []
-    anchored = set()  # the first word of each second carries id="at-<second>" (moment links)
-    for w in t.words:
+    next_second = 0  # moment links (#at-<second>): each second's anchor stands before the first
+    for w in t.words:  # word that starts in it or, in a pause, after it
         bare = w.word.strip(".,!?;:").lower()
         cls = "filler" if bare in FILLERS else ("low" if w.probability < 0.5 else "")
-        second = int(w.start_s)
-        anchor = f' id="at-{second}"' if second not in anchored else ""
-        anchored.add(second)
+        anchors = "".join(
+            f'<span id="at-{s}"></span>' for s in range(next_second, int(w.start_s) + 1)
+        )
+        next_second = max(next_second, int(w.start_s) + 1)
         parts.append(
-            f'<span class="{cls}"{anchor} title="{w.start_s:.2f} s">{escape(w.word)}</span>'
+            f'{anchors}<span class="{cls}" title="{w.start_s:.2f} s">{escape(w.word)}</span>'
         )
         if w.end_s in long_at:
             parts.append(f'<span class="pause">pause {long_at[w.end_s]:.1f} s</span>')
@@ -208,6 +226,7 @@ def report_context(report: Report) -> dict:
         "transcript": transcript_html(report),
         "subscores": ["communication", "confidence", "skill_relevance", "engagement"],
         "label": label,
+        "moment_links": moment_links,
         "warnings": visible_warnings(report),
     }
 

@@ -469,3 +469,19 @@ def test_pages_without_reports_and_cancelling_a_queued_job(tmp_path, answer_vide
         assert client.get("/app/candidates/bad%20id").status_code == 404
     finally:
         close_service(ctx)
+
+
+@pytest.mark.slow
+def test_every_moment_link_lands_in_the_transcript(web):
+    from api.render import moment_links
+
+    assert str(moment_links("pause at 1:05 <i>")) == (
+        'pause at <a href="#at-65" data-seek="65">1:05</a> &lt;i&gt;'
+    )
+    client, ctx, _ = web
+    for report_id in report_ids(reports_page(client, show="all")):
+        html = client.get(f"/app/reports/{report_id}").get_data(as_text=True)
+        targets = set(re.findall(r'href="#(at-\d+)"', html))
+        assert targets, "no moment is linked"
+        anchors = set(re.findall(r'id="(at-\d+)"', html))
+        assert targets <= anchors, targets - anchors
