@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, models=None) -> Flask:
     register_error_handlers(app)
     for blueprint in (routes.bp, job_routes.bp, report_routes.bp):
         app.register_blueprint(blueprint)
+    init_webapp(app)  # before init_auth: its pages get the rate limits too
     init_auth(app)
-    init_webapp(app)
     app.cli.add_command(keys_cli)
     return app

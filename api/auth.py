@@ -36,8 +36,16 @@ ANALYSIS_ENDPOINTS = frozenset(
         "v1.analyze",
         "jobs.submit_job",
         "reports.rescore_report",
+        # the web app's pages that start an analysis or a costly rendering
+        "web.upload",
+        "web.record",
+        "web.suggestions",
+        "web.report_pdf",
     }
 )
+
+
+FORM_ENDPOINTS = frozenset({"web.upload", "web.record"})
 
 
 def tenant() -> str:
@@ -111,9 +119,17 @@ def init_auth(app: Flask) -> None:
         key_prefix="caa",
     )
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint in OPEN_ENDPOINTS or "." not in endpoint:
+        if endpoint in OPEN_ENDPOINTS or "." not in endpoint or endpoint == "web.static":
             continue
         kind = "analyses" if endpoint in ANALYSIS_ENDPOINTS else "reads"
-        if limits[kind]:
+        if endpoint in FORM_ENDPOINTS:  # showing the form is a read; sending it, an analysis
+            if limits["reads"]:
+                view = limiter.shared_limit(limits["reads"], scope="reads", methods=["GET"])(view)
+            if limits["analyses"]:
+                view = limiter.shared_limit(limits["analyses"], scope="analyses", methods=["POST"])(
+                    view
+                )
+            app.view_functions[endpoint] = view
+        elif limits[kind]:
             app.view_functions[endpoint] = limiter.shared_limit(limits[kind], scope=kind)(view)
     app.extensions["caa_limiter"] = limiter

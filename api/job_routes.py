@@ -107,9 +107,11 @@ def submit_job():
     return idempotent(f"{tenant()}|POST /api/v1/jobs", _submit_job)
 
 
-def create_job():
+def create_job(texts: dict[str, str] | None = None):
     """Store and enqueue a job from this request's form (the fields of ``POST /jobs``); the
-    web app's upload and practice forms send the same fields.
+    web app's upload and practice forms send the same fields. ``texts`` (question,
+    expected_answer, job_description) replace the form's: the practice room's come from its
+    question bank, not from the browser.
 
     Returns:
         (the job's row, its candidate_id or None).
@@ -128,7 +130,12 @@ def create_job():
     folder.mkdir(parents=True)
     try:
         resume, recording = analysis_uploads(folder)
-        request = {"resume": _file(resume), "media": _file(recording), **analysis_texts()}
+        request = {
+            "resume": _file(resume),
+            "media": _file(recording),
+            **analysis_texts(),
+            **(texts or {}),
+        }
         row = ctx.store.create_job(
             job_id=job_id,
             report_id=str(uuid.uuid4()),

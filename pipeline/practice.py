@@ -125,7 +125,7 @@ def split_halves(report: Report) -> dict[str, tuple[float, float]]:
 
 @dataclass(frozen=True)
 class Noise:
-    """The standard deviation of a session-to-session difference of one measure, and how it
+    """The standard deviation of one session-to-session difference of a measure, and how it
     was estimated."""
 
     sd: float
@@ -133,28 +133,54 @@ class Noise:
     sessions: int
 
 
-def retake_noise(reports: list[Report]) -> dict[str, Noise]:
+@dataclass(frozen=True)
+class RateNoise:
+    """A time-based measure's variance per unit of time, ``sigma2_per_min`` (the variance of
+    the measure taken over T minutes is sigma2_per_min / T), from ``sessions`` answers."""
+
+    sigma2_per_min: float
+    sessions: int
+
+    def of_difference(self, minutes_a: float, minutes_b: float) -> Noise:
+        """The noise of the difference between two sessions of these lengths."""
+        variance = self.sigma2_per_min * (1 / minutes_a + 1 / minutes_b)
+        return Noise(
+            sd=math.sqrt(variance),
+            method=f"split-half differences of {self.sessions} session(s)",
+            sessions=self.sessions,
+        )
+
+
+# the least half-to-half difference counted: one event (a word, a filler, a long pause) per half,
+# or one second of eye contact per half; so a measure seen at 0 in every half still has noise
+EVENT_MEASURES = ("wpm", "fillers_per_min", "long_pauses_per_min")
+
+
+def _least_difference(name: str, half_min: float) -> float:
+    return 1 / half_min if name in EVENT_MEASURES else 1 / (half_min * 60)
+
+
+def retake_noise(reports: list[Report]) -> dict[str, RateNoise]:
     """Session-to-session noise of each time-based measure, from the split halves of every
     session in ``reports`` (the candidate's sessions, any question).
 
-    A measure that is a rate over the answer has a variance about inversely proportional to
-    the time it is measured over: two halves of one answer (T/2 each) differ with variance
-    4 s^2 / T, two whole sessions (T each) with 2 s^2 / T, so the variance of a retake's
-    difference is half the mean squared half-to-half difference. Drift within an answer
-    (a nervous start) adds to the halves' difference: the estimate errs towards calling a
-    difference noise.
+    A measure that is a rate over the answer has a variance inversely proportional to the time
+    T it is measured over: Var = s2 / T. Two halves of one answer (T/2 each) differ with
+    variance 4 s2 / T, so each answer gives the estimate s2 = (a - b)^2 T / 4 (its half-to-half
+    difference at least one event per half), and the answers' estimates are averaged. A retake
+    of sessions of T1 and T2 minutes then differs with variance s2 (1/T1 + 1/T2). Drift
+    within an answer (a nervous start) adds to the halves' difference, so the estimate errs
+    towards calling a real change noise.
     """
-    squares: dict[str, list[float]] = {}
+    estimates: dict[str, list[float]] = {}
     for report in reports:
+        minutes = _span_min(report)
         for name, (a, b) in split_halves(report).items():
-            squares.setdefault(name, []).append((a - b) ** 2)
+            least = _least_difference(name, minutes / 2)
+            estimates.setdefault(name, []).append(max((a - b) ** 2, least**2) * minutes / 4)
     return {
-        name: Noise(
-            sd=math.sqrt(sum(sq) / len(sq) / 2),
-            method=f"split-half differences of {len(sq)} session(s)",
-            sessions=len(sq),
-        )
-        for name, sq in squares.items()
+        name: RateNoise(sigma2_per_min=sum(values) / len(values), sessions=len(values))
+        for name, values in estimates.items()
     }
 
 
@@ -183,18 +209,25 @@ class RetakeDelta:
 
 
 def retake_deltas(
-    first: Report, second: Report, noise: dict[str, Noise] | None = None
+    first: Report, second: Report, noise: dict[str, RateNoise] | None = None
 ) -> list[RetakeDelta]:
     """Per measure: the retake's difference (second - first), and whether it exceeds 1.96
     times the session-to-session noise (``noise``: :func:`retake_noise` of the candidate's
-    sessions; key-point coverage: binomial). Scores get no noise estimate."""
+    sessions, scaled to these two sessions' lengths; key-point coverage: binomial). Scores get
+    no noise estimate."""
     noise = noise if noise is not None else retake_noise([first, second])
     a, b = session_measures(first), session_measures(second)
+    minutes = (_span_min(first), _span_min(second))
     out = []
     for m in MEASURES:
         before, after = a[m.name], b[m.name]
         delta = None if before is None or after is None else round(after - before, 4)
-        n = _coverage_noise(first, second) if m.name == "key_point_coverage" else noise.get(m.name)
+        if m.name == "key_point_coverage":
+            n = _coverage_noise(first, second)
+        elif m.name in noise and all(minutes):
+            n = noise[m.name].of_difference(*minutes)
+        else:
+            n = None
         beyond = None if delta is None or n is None else abs(delta) > Z95 * n.sd
         improved = None
         if beyond and m.better is not None:

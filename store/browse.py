@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from store.db import tenant_clause, utcnow
 from store.schema import CandidateRow, JobRow, RatingRow, ReportRow, ReportTagRow
@@ -118,15 +120,18 @@ class WebQueries:
         tenant: str | None = None,
     ) -> tuple[list[BrowsedReport], int]:
         """One page of ``tenant``'s reports that ``filters`` keep, in ``sort`` order, and how
-        many there are in all. ``latest_per_candidate``: a candidate's newest report only
-        (reports without a candidate all count)."""
+        many there are in all. ``latest_per_candidate``: of each candidate's reports that the
+        filters keep, the newest only (reports without a candidate all count)."""
         query = filter_reports(_base().where(*tenant_clause(ReportRow.tenant, tenant)), filters)
         if latest_per_candidate:
-            newest = (
+            newest = filter_reports(
                 select(func.max(ReportRow.id))
-                .where(ReportRow.candidate_pk.is_not(None))
-                .group_by(ReportRow.candidate_pk)
-            )
+                .outerjoin(CandidateRow, ReportRow.candidate_pk == CandidateRow.id)
+                .where(
+                    ReportRow.candidate_pk.is_not(None), *tenant_clause(ReportRow.tenant, tenant)
+                ),
+                filters,
+            ).group_by(ReportRow.candidate_pk)
             query = query.where(ReportRow.candidate_pk.is_(None) | ReportRow.id.in_(newest))
         total_query = select(func.count()).select_from(query.order_by(None).subquery())
         page = query.order_by(*ORDER[sort]).offset(offset).limit(limit)
@@ -160,6 +165,18 @@ class WebQueries:
         with self._read() as session:
             return [_browsed(r) for r in session.execute(query)]
 
+    def candidate_name(self, candidate_id: str, *, tenant: str | None = None) -> str | None:
+        """The name of ``tenant``'s candidate ("" when none was given); None when there is no
+        such candidate."""
+        with self._read() as session:
+            row = session.execute(
+                select(CandidateRow.name).where(
+                    CandidateRow.external_id == candidate_id,
+                    *tenant_clause(CandidateRow.tenant, tenant),
+                )
+            ).first()
+        return None if row is None else (row[0] or "")
+
     def candidates(
         self, *, tenant: str | None = None, limit: int = 200
     ) -> list[tuple[str, str | None, int, datetime | None]]:
@@ -192,23 +209,32 @@ class WebQueries:
             report = report_row(session, report_id, tenant)
             if report is None:
                 return False
+            cleared = [name for name, value in ratings.items() if value is None]
             session.execute(
                 delete(RatingRow).where(
-                    RatingRow.report_pk == report.id, RatingRow.subscore.in_(list(ratings))
+                    RatingRow.report_pk == report.id, RatingRow.subscore.in_(cleared)
                 )
             )
+            insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
             now = utcnow()
-            session.add_all(
-                RatingRow(
-                    tenant=report.tenant,
-                    report_pk=report.id,
-                    subscore=name,
-                    rating=value,
-                    rated_at=now,
+            for name, value in ratings.items():
+                if value is None:
+                    continue
+                # an upsert: the same form sent twice at once updates, never collides
+                session.execute(
+                    insert(RatingRow)
+                    .values(
+                        tenant=report.tenant,
+                        report_pk=report.id,
+                        subscore=name,
+                        rating=value,
+                        rated_at=now,
+                    )
+                    .on_conflict_do_update(
+                        index_elements=["report_pk", "subscore"],
+                        set_={"rating": value, "rated_at": now},
+                    )
                 )
-                for name, value in ratings.items()
-                if value is not None
-            )
             return True
 
     def ratings_of(self, report_pks: list[int]) -> dict[int, dict[str, int]]:

@@ -262,3 +262,39 @@ def test_cursor_bounds():
     for bad in (encode_cursor(10**47), encode_cursor(0), "AAAA", "-5", "07"):
         with pytest.raises(ValueError):
             decode_cursor(bad)
+
+
+def test_browse_latest_per_candidate_within_filters_tenants_and_ratings(store):
+    from store.browse import ReportFilters as F
+
+    # ann: an old Python report and a newer Excel one; bob (another tenant): one report
+    old = _report(score=30.0, skills=("Python",), days_ago=10)
+    new = _report(score=70.0, skills=("Excel",))
+    store.save_report(old, source="analyze", candidate_id="ann", tenant="t1")
+    store.save_report(new, source="analyze", candidate_id="ann", tenant="t1")
+    store.save_report(_report(score=90.0), source="analyze", candidate_id="bob", tenant="t2")
+
+    def ids(filters=None, **kw):
+        rows, total = store.browse_reports(filters or F(), tenant="t1", **kw)
+        assert total == len(rows) or "limit" in kw
+        return [b.row.report_id for b in rows]
+
+    assert ids(latest_per_candidate=True) == [new.report_id]
+    assert ids() == [new.report_id, old.report_id]
+    # the candidate's newest report among those the filters keep, not "newest, then filter"
+    assert ids(F(skill="python"), latest_per_candidate=True) == [old.report_id]
+    past = F(until=utcnow() - timedelta(days=5))
+    assert ids(past, latest_per_candidate=True) == [old.report_id]
+    assert ids(sort="score_asc") == [old.report_id, new.report_id]
+    assert ids(sort="score_desc", offset=1, limit=1) == [old.report_id]
+    assert store.browse_reports(F(), tenant="t1", offset=1, limit=1)[1] == 2  # the total
+    assert store.reports_by_id([new.report_id], tenant="t2") == []
+    # ratings: set, set again (an upsert), cleared; never across tenants
+    assert store.set_ratings(new.report_id, {"communication": 4}, tenant="t1")
+    assert store.set_ratings(new.report_id, {"communication": 2, "engagement": 5}, tenant="t1")
+    pk = store.get_report(new.report_id).id
+    assert store.ratings_of([pk]) == {pk: {"communication": 2, "engagement": 5}}
+    assert store.set_ratings(new.report_id, {"communication": None}, tenant="t1")
+    assert store.ratings_of([pk]) == {pk: {"engagement": 5}}
+    assert not store.set_ratings(new.report_id, {"communication": 1}, tenant="t2")
+    assert store.delete_report(new.report_id) is not None and store.ratings_of([pk]) == {}

@@ -46,6 +46,15 @@ class ListQuery(BaseModel):
             raise ValueError("not a warning code")
         return v
 
+    def query(self) -> dict:
+        """The query string of this list without its page (for the pager's links): only the
+        fields this form knows, never whatever else the request carried."""
+        return {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in self.model_dump(exclude={"page"}).items()
+            if v is not None
+        }
+
     def filters(self) -> ReportFilters:
         return ReportFilters(
             candidate_id=self.candidate,

@@ -51,10 +51,10 @@ def record():
     question, rest = chosen[0], chosen[1:]
     error = None
     if request.method == "POST":
-        if request.form.get("question") != question.text:
-            abort(400)
         try:
-            row, candidate = create_job()
+            row, candidate = create_job(
+                {"question": question.text, "expected_answer": question.expected_answer}
+            )
         except AnalysisError as exc:
             error = exc
         else:
@@ -87,15 +87,17 @@ def candidates():
 @bp.get("/candidates/<candidate_id>")
 def history(candidate_id: str):
     candidate_id = _candidate_or_404(candidate_id)
-    found = context().store.candidate_history(candidate_id, tenant=tenant())
-    if not found:
+    store = context().store
+    name = store.candidate_name(candidate_id, tenant=tenant())
+    if name is None:
         abort(404)
+    # a candidate whose jobs all failed has no report, but their name can still be erased here
+    found = store.candidate_history(candidate_id, tenant=tenant())
     return render_template(
         "app/history.html",
         candidate_id=candidate_id,
-        name=next((b.candidate_name for b in found if b.candidate_name), None),
+        name=name or None,
         h=views.history(found),
-        bank=_bank(),
     )
 
 
@@ -104,9 +106,9 @@ def history_csv(candidate_id: str):
     """Every session of the candidate with its measures, one row each (a cell that a
     spreadsheet would read as a formula is prefixed with an apostrophe)."""
     candidate_id = _candidate_or_404(candidate_id)
-    found = context().store.candidate_history(candidate_id, tenant=tenant())
-    if not found:
+    if context().store.candidate_name(candidate_id, tenant=tenant()) is None:
         abort(404)
+    found = context().store.candidate_history(candidate_id, tenant=tenant())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(views.CSV_COLUMNS)

@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from api.auth import tenant
 from api.context import context
@@ -44,6 +44,14 @@ bp = Blueprint(
 )
 PER_PAGE = 20
 ACTIVE = ("queued", "running")
+HTMX_STOP_POLLING = 286  # htmx swaps this answer and stops polling
+STATUS_WORDS = {
+    "queued": "Waiting in the queue",
+    "running": "Analysing",
+    "succeeded": "Done",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
 # Pages: scripts and styles from this server only (htmx, the recorder), media from this server
 # or the browser's own recording (blob:), forms posting here only.
 WEB_CSP = (
@@ -81,7 +89,26 @@ def _page_headers(response: Response) -> Response:
 
 @bp.errorhandler(CSRFError)
 def _csrf(exc: CSRFError):
-    return render_template("app/error.html", title="Form expired", detail=exc.description), 400
+    detail = f"{exc.description} Go back, reload the page and send the form again."
+    return render_template("app/error.html", title="Form expired", detail=detail), 400
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """The web app's errors as pages (the API's stay problem+json)."""
+    titles = {404: "Not found", 413: "Too large", 429: "Too many requests"}
+    detail = {
+        404: "There is nothing here, or it belongs to another account.",
+        413: "The upload is larger than this server accepts "
+        f"({context().settings.max_upload_mb:g} MB in all).",
+    }.get(exc.code, exc.description)
+    page = render_template("app/error.html", title=titles.get(exc.code, exc.name), detail=detail)
+    return page, exc.code or 500
+
+
+@bp.errorhandler(AnalysisError)
+def _analysis_error(exc: AnalysisError):
+    return render_template("app/error.html", title=exc.title, detail=exc.detail), exc.status
 
 
 @bp.app_context_processor
@@ -98,9 +125,12 @@ def _globals():
 
 def _safe_next(target: str | None, default: str) -> str:
     """Only a path of this app (never another site) to go to after a form."""
-    if target and target.startswith("/app/") and not urlsplit(target).netloc:
-        return target
-    return default
+    if not target or not target.startswith("/app/") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.netloc or ".." in parts.path.split("/"):
+        return default
+    return target
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -164,7 +194,7 @@ def reports():
         quality_flags=QUALITY_FLAGS,
         warning_codes=sorted(WARNING_CODES),
         active=_active_jobs(),
-        query=forms.non_empty(request.args),
+        query=q.query(),
     )
 
 
@@ -335,17 +365,22 @@ def upload():
 def job(job_id):
     job_ = _job_or_404(str(job_id))
     then = _safe_next(request.args.get("then"), "")
-    return render_template("app/job.html", job=job_, then=then)
+    return render_template("app/job.html", job=job_, then=then, status_words=STATUS_WORDS)
 
 
 @bp.get("/jobs/<uuid:job_id>/progress")
 def job_progress(job_id):
-    """The job page's progress box; when the job has succeeded, htmx goes on to the report
-    (or to ``then``)."""
+    """The job page's progress box (and, out of band, the status line screen readers announce
+    when it changes); once the job has ended, HTTP 286 stops htmx's polling, and a job that
+    succeeded goes on to its report (or to ``then``)."""
     job_ = _job_or_404(str(job_id))
     then = _safe_next(request.args.get("then"), "")
-    response = Response(render_template("app/_job_progress.html", job=job_, then=then))
-    if job_.status == "succeeded" and request.headers.get("HX-Request"):
+    body = render_template(
+        "app/_job_progress.html", job=job_, then=then, status_words=STATUS_WORDS, oob=True
+    )
+    ended = job_.status not in ACTIVE
+    response = Response(body, status=HTMX_STOP_POLLING if ended else 200)
+    if job_.status == "succeeded":
         response.headers["HX-Redirect"] = then or url_for("web.report", report_id=job_.report_id)
     return response
 

@@ -21,6 +21,7 @@
     function clock(s) { return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
 
     start.addEventListener("click", function () {
+      status.focus();  // the button is disabled next: focus stays on the page, where it is said
       start.disabled = true;
       status.textContent = "Asking for the camera and microphone…";
       navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true })
@@ -43,6 +44,7 @@
         })
         .catch(function (err) {
           start.disabled = false;
+          start.focus();
           status.textContent = "No camera or microphone (" + err.name + "): choose a recording file instead.";
         });
     });
