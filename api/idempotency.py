@@ -6,8 +6,11 @@ resource.
   ``Idempotent-Replayed: true``; nothing runs twice;
 - same key, another payload: 422 problem+json (``idempotency-key-reused``);
 - same key while the first request is still being answered: 409 (``idempotency-key-in-use``);
-- keys are kept 24 h (``store.IDEMPOTENCY_KEY_TTL``); a request that fails (any error) frees
-  its key, so a retry runs again (nothing was created).
+- keys are kept 24 h (``store.IDEMPOTENCY_KEY_TTL``); a request that fails (any error) before
+  it created anything frees its key, so a retry runs again;
+- a request that created a job records it on its key in the job's own transaction: if it then
+  fails, or dies, before its answer is stored, a retry is answered with that job (202,
+  replayed), never with a second one.
 
 The payload's fingerprint is a SHA-256 over the form fields and each file's field name, file
 name and bytes, not over the raw body: two uploads of the same files by different clients (whose
@@ -21,7 +24,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Response, request
+from flask import Response, g, request
 
 from api.context import context
 from contracts.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidHeader
@@ -74,9 +77,15 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def idempotent(scope: str, handler: Callable[[], Response]) -> Response:
+def idempotent(
+    scope: str,
+    handler: Callable[[], Response],
+    created: Callable[[str], Response] | None = None,
+) -> Response:
     """Answer with ``handler()`` once per Idempotency-Key of ``scope``; without the header,
-    just ``handler()``.
+    just ``handler()``. The handler finds its hold on the key in ``g.idempotency_token`` (to
+    record what it creates, e.g. ``Store.create_job(idempotency_token=...)``); ``created``
+    answers a retry with the job an earlier request created but never answered.
 
     Raises:
         InvalidHeader (400), IdempotencyKeyInUse (409), IdempotencyKeyReused (422).
@@ -97,7 +106,11 @@ def idempotent(scope: str, handler: Callable[[], Response]) -> Response:
         response = Response(found.body, status=found.status, headers=found.headers)
         response.headers["Idempotent-Replayed"] = "true"
         return response
-    if found.outcome == "in_progress":
+    if found.outcome == "created" and created is not None:
+        response = created(found.job_id)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    if found.outcome in ("in_progress", "created"):
         raise IdempotencyKeyInUse(
             "another request with this key is being answered; retry in a few seconds"
         )
@@ -105,6 +118,7 @@ def idempotent(scope: str, handler: Callable[[], Response]) -> Response:
         raise IdempotencyKeyReused(
             "this key was sent with a different payload; use a new key for a new request"
         )
+    g.idempotency_token = found.token
     try:
         response = handler()
     except BaseException:

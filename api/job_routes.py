@@ -104,7 +104,7 @@ def submit_job():
     callback_url -> 202 with the queued job; with an ``Idempotency-Key`` header, a retry gets
     the same job (api.idempotency)."""
     forms.require_multipart()
-    return idempotent(f"{tenant()}|POST /api/v1/jobs", _submit_job)
+    return idempotent(f"{tenant()}|POST /api/v1/jobs", _submit_job, _created_job)
 
 
 def create_job(texts: dict[str, str] | None = None):
@@ -149,6 +149,7 @@ def create_job(texts: dict[str, str] | None = None):
             callback_url=callback,
             consent_at=consent_at,
             tenant=tenant(),
+            idempotency_token=g.get("idempotency_token"),
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -162,7 +163,18 @@ def create_job(texts: dict[str, str] | None = None):
 
 def _submit_job() -> Response:
     row, candidate = create_job()
-    view = job_resource(row, candidate)
+    return _accepted(job_resource(row, candidate))
+
+
+def _created_job(job_id: str) -> Response:
+    """A retry's answer when the first request created ``job_id`` but its answer was lost."""
+    row = context().store.get_job(job_id, tenant=tenant())
+    if row is None:  # deleted since (its report or candidate erased)
+        raise NotFound(f"the job this key created ({job_id}) no longer exists")
+    return _accepted(job_resource(row))
+
+
+def _accepted(view) -> Response:
     response = _json(view, 202)
     response.headers["Location"] = view.links.self
     response.headers["Retry-After"] = _retry_after(view)

@@ -166,6 +166,9 @@ class IdempotencyKeyRow(Base):
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[dict | None] = mapped_column(JSON)
     response_body: Mapped[str | None] = mapped_column(Text)
+    # the job the request created, set in the job's own transaction: a key that made a job is
+    # never freed, and a retry gets that job even when the first answer was never stored
+    job_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
 

@@ -78,8 +78,10 @@ class IdempotentRequest:
     Attributes:
         outcome: ``new`` (this request owns the key: answer it, then
             :meth:`Store.finish_idempotent`), ``replay`` (answered before: send ``status``,
-            ``headers``, ``body`` again), ``in_progress`` (another request with the key is
-            being answered) or ``mismatch`` (the key was used with another payload).
+            ``headers``, ``body`` again), ``created`` (the first request created ``job_id``
+            but its answer was not stored: answer with that job), ``in_progress`` (another
+            request with the key is being answered) or ``mismatch`` (the key was used with
+            another payload).
     """
 
     outcome: str
@@ -87,6 +89,7 @@ class IdempotentRequest:
     headers: dict | None = None
     body: str | None = None
     token: str | None = None  # ``new``: this request's hold on the key, to finish or free it
+    job_id: str | None = None  # ``created``: the job the first request made
 
 
 @dataclass(frozen=True)
@@ -491,9 +494,11 @@ class Store(WebQueries):
         callback_url: str | None = None,
         consent_at: datetime | None = None,
         tenant: str = "",
+        idempotency_token: str | None = None,
     ) -> JobRow:
         """Insert a queued job of ``tenant`` (committed before it is enqueued: the queue can
-        lose nothing the store does not know)."""
+        lose nothing the store does not know). ``idempotency_token``: the hold of the request's
+        Idempotency-Key, which records this job in the same transaction."""
         with self._write() as session:
             row = JobRow(
                 tenant=tenant,
@@ -515,6 +520,12 @@ class Store(WebQueries):
                 consent_at=consent_at,
             )
             session.add(row)
+            if idempotency_token is not None:
+                session.execute(
+                    update(IdempotencyKeyRow)
+                    .where(IdempotencyKeyRow.token == idempotency_token)
+                    .values(job_id=job_id)
+                )
         return row
 
     def get_job(self, job_id: str, *, tenant: str | None = None) -> JobRow | None:
@@ -1051,6 +1062,7 @@ class Store(WebQueries):
                     or_(
                         IdempotencyKeyRow.created_at < expired_before,
                         (IdempotencyKeyRow.response_status.is_(None))
+                        & IdempotencyKeyRow.job_id.is_(None)
                         & (IdempotencyKeyRow.created_at < abandoned_before),
                     ),
                 )
@@ -1078,10 +1090,12 @@ class Store(WebQueries):
             )
             if row is None:
                 return None
-            if row.response_status is None:
-                return IdempotentRequest("in_progress")
-            if row.fingerprint != fingerprint:
+            if row.fingerprint != fingerprint and (row.response_status or row.job_id):
                 return IdempotentRequest("mismatch")
+            if row.response_status is None:
+                if row.job_id is not None:
+                    return IdempotentRequest("created", job_id=row.job_id)
+                return IdempotentRequest("in_progress")
             return IdempotentRequest(
                 "replay", row.response_status, row.response_headers or {}, row.response_body
             )
@@ -1111,6 +1125,7 @@ class Store(WebQueries):
                 delete(IdempotencyKeyRow).where(
                     IdempotencyKeyRow.token == token,
                     IdempotencyKeyRow.response_status.is_(None),
+                    IdempotencyKeyRow.job_id.is_(None),  # a job was made: the key stays
                 )
             )
 

@@ -185,3 +185,40 @@ def test_nul_characters_and_bad_urls_are_422_not_500(service):
     assert job_count(ctx) == 0
     # in the analysis texts a NUL passes: they are kept inside JSON, escaped (both stores)
     assert submit(client, expected_answer="I led\x00the team").status_code == 202
+
+
+def test_a_job_made_before_its_answer_failed_is_the_retrys_answer(service, monkeypatch):
+    """The job is committed with its key; the answer fails after it (here: the store errs
+    while the job's view is built). The retry gets that job, replayed, not a second one."""
+    import api.job_routes as job_routes
+
+    client, ctx = service
+    real = job_routes.job_resource
+    calls = []
+
+    def fails_once(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("the store went away")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(job_routes, "job_resource", fails_once)
+    key = '"9b1e4c7a-2d3f-4e5a-8b6c-7d8e9f0a1b2c"'
+    failed = submit(client, key, candidate_id="cand-9")
+    assert failed.status_code == 500 and job_count(ctx) == 1
+    retry = submit(client, key, candidate_id="cand-9")
+    assert retry.status_code == 202 and retry.headers["Idempotent-Replayed"] == "true"
+    (job,), _ = ctx.store.list_jobs(limit=10)
+    assert retry.get_json()["job_id"] == job[0].job_id and job_count(ctx) == 1
+    assert retry.headers["Location"] == f"/api/v1/jobs/{job[0].job_id}"
+    # the key stays taken, past the time an unanswered key is taken over
+    later = utcnow() + timedelta(minutes=10)
+    found = ctx.store.begin_idempotent(
+        SCOPE,
+        key.strip('"'),
+        "0" * 64,
+        expired_before=later - IDEMPOTENCY_KEY_TTL,
+        abandoned_before=later - timedelta(minutes=5),
+    )
+    assert found.outcome == "mismatch"  # another payload; the same payload: the job again
+    assert submit(client, key, candidate_id="other").status_code == 422
