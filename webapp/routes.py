@@ -103,7 +103,8 @@ def _http_error(exc: HTTPException):
         f"({context().settings.max_upload_mb:g} MB in all).",
     }.get(exc.code, exc.description)
     page = render_template("app/error.html", title=titles.get(exc.code, exc.name), detail=detail)
-    return page, exc.code or 500
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return page, exc.code or 500, headers  # Allow on 405, Retry-After on 503 kept
 
 
 @bp.errorhandler(AnalysisError)
@@ -120,7 +121,14 @@ def _globals():
         "keep_media": context().settings.keep_media,
         "retention_days": context().settings.report_retention_days,
         "llm_on": bool(context().settings.llm_url),
+        "signed": signed,
     }
+
+
+def signed(value: float, digits: int) -> str:
+    """A difference with its sign, rounded; one that rounds to zero is "0" (never "-0")."""
+    rounded = round(value, digits)
+    return f"{rounded:+.{digits}f}" if rounded else f"{0:.{digits}f}"
 
 
 def _safe_next(target: str | None, default: str) -> str:
