@@ -28,6 +28,7 @@ class ReportFilters:
     quality_flag: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    question: str | None = None  # the question the job asked, exactly (web app's list)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class BrowsedReport:
 
 
 def filter_reports(query, f: ReportFilters):
-    """``query`` (over ReportRow joined to CandidateRow) narrowed to the reports ``f`` keeps."""
+    """``query`` (over ReportRow joined to CandidateRow, and to JobRow for ``question``)
+    narrowed to the reports ``f`` keeps."""
     if f.candidate_id:
         query = query.where(CandidateRow.external_id == f.candidate_id)
     if f.min_talent_score is not None:
@@ -55,6 +57,8 @@ def filter_reports(query, f: ReportFilters):
         query = query.where(ReportRow.created_at >= f.since)
     if f.until is not None:
         query = query.where(ReportRow.created_at < f.until)
+    if f.question:
+        query = query.where(JobRow.request["question"].as_string() == f.question)
     for kind, value in (
         ("skill", f.skill.lower() if f.skill else None),
         ("warning", f.warning),
@@ -127,6 +131,7 @@ class WebQueries:
             newest = filter_reports(
                 select(func.max(ReportRow.id))
                 .outerjoin(CandidateRow, ReportRow.candidate_pk == CandidateRow.id)
+                .outerjoin(JobRow, ReportRow.job_pk == JobRow.id)
                 .where(
                     ReportRow.candidate_pk.is_not(None), *tenant_clause(ReportRow.tenant, tenant)
                 ),
@@ -164,6 +169,23 @@ class WebQueries:
         )
         with self._read() as session:
             return [_browsed(r) for r in session.execute(query)]
+
+    def questions_asked(
+        self, *, tenant: str | None = None, limit: int = 50
+    ) -> list[tuple[str, int]]:
+        """The questions ``tenant``'s reports answer (their jobs' ``question``), with how many
+        reports each, most answered first."""
+        question = JobRow.request["question"].as_string()
+        query = (
+            select(question, func.count(ReportRow.id))
+            .join(JobRow, ReportRow.job_pk == JobRow.id)
+            .where(question.is_not(None), *tenant_clause(ReportRow.tenant, tenant))
+            .group_by(question)
+            .order_by(func.count(ReportRow.id).desc(), question)
+            .limit(limit)
+        )
+        with self._read() as session:
+            return [(q, n) for q, n in session.execute(query) if q]
 
     def candidate_name(self, candidate_id: str, *, tenant: str | None = None) -> str | None:
         """The name of ``tenant``'s candidate ("" when none was given); None when there is no

@@ -298,3 +298,22 @@ def test_browse_latest_per_candidate_within_filters_tenants_and_ratings(store):
     assert store.ratings_of([pk]) == {pk: {"engagement": 5}}
     assert not store.set_ratings(new.report_id, {"communication": 1}, tenant="t2")
     assert store.delete_report(new.report_id) is not None and store.ratings_of([pk]) == {}
+
+
+def test_reports_by_the_question_their_job_asked(store):
+    from store.browse import ReportFilters as F
+
+    for question, candidate in (("Why us?", "a"), ("Why us?", "b"), ("A mistake?", "a")):
+        job_id = _job(store, candidate=candidate)
+        row = store.get_job(job_id)
+        with store._write() as session:  # the job asks the question
+            session.get(type(row), row.id).request = {"media": None, "question": question}
+        store.claim_job(job_id, "r")
+        store.finish_succeeded(job_id, 1, _report(row.report_id), stages=[], run_s=1.0)
+    store.save_report(_report(), source="analyze", candidate_id="c")  # no job, no question
+    assert store.questions_asked() == [("Why us?", 2), ("A mistake?", 1)]
+    rows, total = store.browse_reports(F(question="Why us?"))
+    assert total == 2 and {b.candidate_id for b in rows} == {"a", "b"}
+    rows, _ = store.browse_reports(F(question="Why us?"), latest_per_candidate=True)
+    assert {b.candidate_id for b in rows} == {"a", "b"}  # a's newest is another question
+    assert store.browse_reports(F(question="Nothing?"))[1] == 0

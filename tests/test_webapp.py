@@ -116,6 +116,11 @@ def test_list_latest_per_candidate_filters_sort_and_pages(web):
     assert [scores[r] for r in ordered] == sorted(scores.values(), reverse=True)
     top = max(scores.values())
     assert report_ids(reports_page(client, show="all", min_score=top)) == [ordered[0]]
+    # the candidates' answers to one question (the list's link from a report's page)
+    asked = "Tell me about a database you designed."
+    assert set(report_ids(reports_page(client, question=asked))) == set(latest)
+    assert f'<option value="{asked}" selected>' in reports_page(client, question=asked)
+    assert report_ids(reports_page(client, question="Why us?")) == []
     page = reports_page(client, show="all", min_score="not a number", sort="sideways")
     assert "are ignored" in page and len(report_ids(page)) == 3
     # pages: 20 a page, so one page here, and a page past the end is empty

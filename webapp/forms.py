@@ -28,6 +28,7 @@ class ListQuery(BaseModel):
     until: date | None = Field(None, description="Inclusive: reports of that day count.")
     quality: str | None = None
     warning: str | None = None
+    question: str | None = Field(None, max_length=20_000)
     sort: Literal["newest", "oldest", "score_desc", "score_asc"] = "newest"
     show: Literal["latest", "all"] = "latest"
     page: int = Field(1, ge=1, le=100_000)
@@ -65,6 +66,7 @@ class ListQuery(BaseModel):
             until=datetime.combine(self.until, time.max) if self.until else None,
             quality_flag=self.quality,
             warning=self.warning,
+            question=self.question,
         )
 
 

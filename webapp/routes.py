@@ -203,6 +203,7 @@ def reports():
         warning_codes=sorted(WARNING_CODES),
         active=_active_jobs(),
         query=q.query(),
+        questions=store.questions_asked(tenant=tenant()),
     )
 
 
