@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         description="Signs the web app's session cookies and CSRF tokens; empty: a random key "
         "kept in var_dir/secret_key (made on first start). Every API process must share it.",
     )
+    secure_cookies: bool = Field(
+        False,
+        description="Mark the web app's session cookie Secure (sent over HTTPS only): set it "
+        "when the service is reached through HTTPS.",
+    )
     require_consent: bool = Field(
         False,
         description="A job is refused (422) unless its form carries consent=true; the consent "

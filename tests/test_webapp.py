@@ -253,6 +253,8 @@ def test_sign_in_with_an_api_key_and_tenants(tmp_path, answer_video):
             url, data={"csrf_token": token(client, url), "api_key": key_a, "next": "/app/upload"}
         )
         assert ok.status_code == 302 and ok.headers["Location"] == "/app/upload"
+        cookie = ok.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
         sent = upload(client, answer_video, candidate="eve")
         job_id = JOB.search(sent.headers["Location"]).group(1)
         run_all(ctx)
@@ -511,7 +513,8 @@ def test_pages_without_reports_and_cancelling_a_queued_job(tmp_path, answer_vide
         assert cancel.status_code == 303 and ctx.store.get_job(job_id).status == "cancelled"
         page = client.get(url).get_data(as_text=True)
         assert "Cancelled" in page and "http-equiv" not in page
-        assert "In progress" not in client.get("/app/jobs/active").get_data(as_text=True)
+        idle = client.get("/app/jobs/active").get_data(as_text=True)
+        assert "In progress" not in idle and 'hx-trigger="every 15s"' in idle
         assert not (ctx.settings.jobs_dir / job_id).exists()
         again = client.post(f"{url}/cancel", data={"csrf_token": token(client, "/app/upload")})
         assert again.status_code == 303
@@ -536,3 +539,12 @@ def test_every_moment_link_lands_in_the_transcript(web):
         assert targets, "no moment is linked"
         anchors = set(re.findall(r'id="(at-\d+)"', html))
         assert targets <= anchors, targets - anchors
+
+
+def test_secure_cookies_behind_https(tmp_path):
+    app, ctx = make_service(tmp_path, f"sqlite:///{tmp_path / 's.sqlite3'}", secure_cookies=True)
+    try:
+        page = app.test_client().get("/app/upload", base_url="https://localhost")
+        assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+    finally:
+        close_service(ctx)

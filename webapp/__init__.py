@@ -61,6 +61,7 @@ def init_webapp(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     app.extensions["caa_csrf"] = CSRFProtect(app)
