@@ -21,7 +21,7 @@ from api.routes import analysis_texts, analysis_uploads
 from contracts.errors import AnalysisError, Conflict, InvalidParameter, NotFound
 from contracts.resources import JobList, WebhookDelivery, WebhookDeliveryList
 from jobs.files import job_dir, remove_job_files
-from jobs.views import job_view
+from jobs.views import QueueSnapshot, job_view
 from store import decode_cursor, encode_cursor, iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,13 @@ def _workers() -> int:
     return g.caa_workers
 
 
-def job_resource(row, candidate_id=None):
-    """The job as the API answers it (contracts.resources.Job: progress, ETA, queue position)."""
+def job_resource(row, candidate_id=None, queue: QueueSnapshot | None = None):
+    """The job as the API answers it (contracts.resources.Job: progress, ETA, queue position);
+    a list passes one ``queue`` snapshot for all its jobs."""
     ctx = context()
     if candidate_id is None:
         candidate_id = ctx.store.candidate_of(row)
-    return job_view(ctx.store, row, candidate_id=candidate_id, workers=_workers())
+    return job_view(ctx.store, row, candidate_id=candidate_id, workers=_workers(), queue=queue)
 
 
 def _retry_after(view) -> str:
@@ -234,9 +235,10 @@ def list_jobs():
         cursor=cursor_pk(q.cursor),
         tenant=tenant(),
     )
+    queue = QueueSnapshot.read(context().store)
     return _json(
         JobList(
-            jobs=[job_resource(row, cand) for row, cand in rows],
+            jobs=[job_resource(row, cand, queue) for row, cand in rows],
             next_cursor=encode_cursor(next_pk) if next_pk is not None else None,
         )
     )

@@ -546,13 +546,14 @@ class Store(WebQueries):
     def list_jobs(
         self,
         *,
-        status: str | None = None,
+        status: str | tuple[str, ...] | None = None,
         candidate_id: str | None = None,
         limit: int = 20,
         cursor: int | None = None,
         tenant: str | None = None,
     ) -> tuple[list[tuple[JobRow, str | None]], int | None]:
-        """Jobs newest first, with their candidate ids; the cursor of the next page or None."""
+        """Jobs newest first, with their candidate ids; the cursor of the next page or None.
+        ``status`` is one status or a tuple of them."""
         query = (
             select(JobRow, CandidateRow.external_id)
             .outerjoin(CandidateRow, JobRow.candidate_pk == CandidateRow.id)
@@ -560,7 +561,9 @@ class Store(WebQueries):
             .order_by(JobRow.id.desc())
             .limit(limit + 1)
         )
-        if status:
+        if isinstance(status, tuple):
+            query = query.where(JobRow.status.in_(status))
+        elif status:
             query = query.where(JobRow.status == status)
         if candidate_id:
             query = query.where(CandidateRow.external_id == candidate_id)
@@ -581,27 +584,12 @@ class Store(WebQueries):
                 )
             )
 
-    def queue_position(self, job: JobRow) -> int | None:
-        """1 for the next queued job to start; None when the job is not queued."""
-        if job.status != QUEUED:
-            return None
-        with self._read() as session:
-            ahead = session.scalar(
-                select(func.count()).where(JobRow.status == QUEUED, JobRow.id < job.id)
-            )
-        return int(ahead or 0) + 1
-
-    def jobs_ahead(self, job: JobRow) -> list[JobRow]:
-        """The running jobs and the queued jobs before ``job`` (for its ETA)."""
+    def active_jobs(self) -> list[JobRow]:
+        """Every queued and running job (all tenants: they share the queue), oldest first."""
         with self._read() as session:
             return list(
                 session.scalars(
-                    select(JobRow).where(
-                        or_(
-                            JobRow.status == RUNNING,
-                            (JobRow.status == QUEUED) & (JobRow.id < job.id),
-                        )
-                    )
+                    select(JobRow).where(JobRow.status.in_((QUEUED, RUNNING))).order_by(JobRow.id)
                 )
             )
 

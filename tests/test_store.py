@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from jobs.views import QueueSnapshot
 from store import (
     CANCELLED,
     FAILED,
@@ -233,14 +234,26 @@ def test_deleting_a_report_deletes_its_job_and_retention_expires_old_ones(store)
     assert store.get_report(old.report_id) is None and store.get_report(new.report_id)
 
 
-def test_speed_and_queue_position(store):
+def test_speed_queue_position_and_eta(store):
     assert store.recent_speed() is None
     first, second = _job(store, media_duration_s=60.0), _job(store, media_duration_s=30.0)
-    assert store.queue_position(store.get_job(second)) == 2
+    queue = QueueSnapshot.read(store)
+    assert [j.job_id for j in queue.active] == [first, second]
+    assert queue.queue_position(store.get_job(second)) == 2
+    # default speed 0.2 s per media second + 2 s each: 14 s ahead, 8 s its own, 1 worker
+    assert queue.eta_s(store.get_job(second), workers=1) == pytest.approx(22.0)
+    assert queue.eta_s(store.get_job(second), workers=2) == pytest.approx(15.0)
     store.claim_job(first, "r")
+    store.update_progress(first, 1, 0.5, stages=[])
+    queue = QueueSnapshot.read(store)
+    assert queue.queue_position(store.get_job(first)) is None
+    assert queue.eta_s(store.get_job(first), workers=1) == pytest.approx(7.0)
+    assert queue.eta_s(store.get_job(second), workers=1) == pytest.approx(15.0)
     store.finish_succeeded(first, 1, _report(store.get_job(first).report_id), stages=[], run_s=12.0)
     assert store.recent_speed() == pytest.approx(0.2)
-    assert store.queue_position(store.get_job(second)) == 1
+    queue = QueueSnapshot.read(store)
+    assert queue.queue_position(store.get_job(second)) == 1
+    assert queue.eta_s(store.get_job(first), workers=1) is None
     assert store.job_counts() == {"queued": 1, "running": 0}
 
 

@@ -31,6 +31,7 @@ from contracts.errors import AnalysisError
 from contracts.report import Report
 from contracts.warnings import QUALITY_FLAGS, WARNING_CODES
 from jobs.files import job_dir, remove_job_files
+from jobs.views import QueueSnapshot
 from service import llm
 from webapp import forms, views
 
@@ -209,13 +210,11 @@ def reports():
 
 def _active_jobs(candidate_id: str | None = None) -> list:
     store = context().store
-    found = []
-    for status in ACTIVE:
-        rows, _ = store.list_jobs(
-            status=status, candidate_id=candidate_id, limit=20, tenant=tenant()
-        )
-        found += [job_resource(row, cand) for row, cand in rows]
-    return found
+    rows, _ = store.list_jobs(status=ACTIVE, candidate_id=candidate_id, limit=40, tenant=tenant())
+    queue = QueueSnapshot.read(store)
+    # running first, then the queue's order
+    rows.sort(key=lambda found: (found[0].status != "running", found[0].id))
+    return [job_resource(row, cand, queue) for row, cand in rows]
 
 
 @bp.get("/jobs/active")
