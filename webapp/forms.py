@@ -78,15 +78,13 @@ def non_empty(args) -> dict:
 def parse(model: type[BaseModel], args) -> tuple[BaseModel, list[str]]:
     """``model`` from ``args`` (blank fields dropped); on errors, the defaults and the errors
     in words (the page shows them beside the form)."""
+    given = non_empty(args)
     try:
-        return model.model_validate(non_empty(args)), []
+        return model.model_validate(given), []
     except ValidationError as exc:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        kept = {
-            k: v
-            for k, v in non_empty(args).items()
-            if k not in {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
-        }
+        failed = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        kept = {k: v for k, v in given.items() if k not in failed}
         try:
             return model.model_validate(kept), errors
         except ValidationError:

@@ -17,6 +17,7 @@ from pipeline.practice import (
 )
 from pipeline.summary import SUBSCORES
 from store import BrowsedReport, iso
+from webapp.charts import baseline, growth_chart
 
 AGREE_WITHIN = 1.0  # points on the 1-5 scale
 
@@ -144,8 +145,6 @@ def history(found: list[BrowsedReport]) -> dict:
     first sessions, the retakes of a question with each measure's difference and whether it
     exceeds the session-to-session noise (pipeline.practice.retake_noise), and the follow-ups
     of the latest session."""
-    from webapp.charts import baseline, growth_chart
-
     reports = [Report.model_validate_json(b.row.body) for b in found]
     values = [session_measures(r) for r in reports]
     sessions = [
