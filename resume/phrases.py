@@ -35,7 +35,7 @@ ITEM_LEAD = re.compile(
     r"|(?:some\s+)?(?:knowledge|understanding|experience|expertise|proficiency|familiarity"
     r"|background|skills?)\s+(?:of|in|with|using)|proficient\s+(?:in|with|at)"
     r"|skilled\s+(?:in|at)|familiar\s+with|experienced\s+(?:in|with)|ability\s+to"
-    r"|able\s+to|certified\s+in|trained\s+in)\s+)+",
+    r"|able\s+to|certified\s+in|trained\s+in|used|using|utili[sz]ed|leveraged)\s+)+",
     re.I,
 )
 # Words that open a noun chunk without being part of the skill: "strong", "various", "daily".
@@ -238,6 +238,16 @@ POSTING_SKILLS_HEADING = re.compile(
     re.I,
 )
 PARENTHESIS = re.compile(r"[()]")
+# Where a sentence ends inside a line ("...and Rust. Experience with..."), not after an
+# abbreviation ("St. Mary's", "e.g. Python") or inside a name ("ASP.NET", "3.5").
+SENTENCE_END = re.compile(
+    r"(?<![A-Z])(?<!\b(?:St|Dr|Mr|Ms|Jr|Sr|Co|No|vs))(?<!\b(?:Mrs|Inc|Ltd|etc|e\.g|i\.e))"
+    r"[.!?](?=\s+[\"'(]?[A-Z])\s+"
+)
+# What announces the list a sentence ends with: "a data engineer with Python, Spark and Kafka".
+LIST_OPENER = re.compile(
+    r".*\b(?:with|in|including|such\s+as|like|using|of|on)\s+(?=\S)", re.I | re.S
+)
 BULLET = re.compile(r"\s*(?:[-–—*•·▪●◦]|\d{1,2}[.)])\s+")
 CONJUNCTION = re.compile(r"\s+(?:and|or|&|with|using|via|including)\s+|\s*/\s*(?=[A-Z])")
 # What a posting's list item ends with that is not the skill: "dbt is a plus", "SQL (preferred)".
@@ -329,11 +339,36 @@ def _split_open_parenthesis(offset: int, part: str) -> list[tuple[int, str]]:
     return _pieces(PARENTHESIS, part, offset)
 
 
+def _line_items(body: str) -> list[tuple[int, str]]:
+    """The cleaned list items of one sentence of a line: [(offset in ``body``, item)]. When the
+    first piece is prose that opens a list of others ("We need a data engineer with Python,
+    Spark and Kafka"), its words after the last with / in / including / such as are the first
+    item."""
+    items = []
+    opening = None
+    for k, (o0, p0) in enumerate(_pieces(ITEM_DELIMS, body)):
+        for j, (o, p) in enumerate(_split_open_parenthesis(o0, p0)):
+            c = _clean_item(p)
+            if c is None and k == j == 0 and (m := LIST_OPENER.match(p)):
+                if (tail := _clean_item(p[m.end() :])) is not None:
+                    opening = _split_conjunction(tail[0], o + m.end() + tail[1])
+            if c is not None:
+                s, a, _ = c
+                items += _split_conjunction(s, o + a)
+    return opening + items if opening and items else items
+
+
+def _sentences(line: str) -> list[tuple[int, str]]:
+    """A line's sentences: [(offset, sentence)]; most lines of a resume are one."""
+    return _pieces(SENTENCE_END, line)
+
+
 def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
-    """Items of list lines: a line split by commas, semicolons, bullets, pipes or tabs into two
-    or more short items, the items after a "Label:" opening, and one-item lines under a skills
-    heading or after a bullet; short items joined by 'and' / 'or' are split. Heading lines are
-    not items."""
+    """Items of list lines: a line (or a sentence of a line of prose) split by commas,
+    semicolons, bullets, pipes or tabs into two or more short items, the items after a
+    "Label:" opening, and one-item lines under a skills heading or after a bullet; short items
+    joined by 'and' / 'or' are split; a sentence's list opened by prose ("a data engineer with
+    Python, Spark and Kafka") keeps its first item. Heading lines are not items."""
     out: list[Candidate] = []
     pos = 0
     for line, section in zip(text.split("\n"), sections, strict=True):
@@ -346,22 +381,17 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
         offset = 0
         if colon and len(label.split()) <= 4 and rest.strip():
             offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
-        body = line[offset:]
-        items = [
-            part
-            for o0, p0 in _pieces(ITEM_DELIMS, body)
-            for o, p in _split_open_parenthesis(o0, p0)
-            if (c := _clean_item(p))
-            for s, a, _ in [c]
-            for part in _split_conjunction(s, o + a)
-        ]
-        short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
-        one_line_item = (section == "skills" or bullet is not None) and len(items) == 1
-        if not (short or one_line_item or (offset and items)):
-            continue
-        for o, s in items:
-            start = base + offset + o
-            out.append(Candidate(s, start, start + len(s), "list", section, len(items)))
+        sentences = _sentences(line[offset:])
+        for n, (s_off, body) in enumerate(sentences):
+            items = _line_items(body)
+            short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
+            one_item = len(sentences) == 1 and len(items) == 1
+            one_line_item = (section == "skills" or bullet is not None) and one_item
+            if not (short or one_line_item or (offset and n == 0 and items)):
+                continue
+            for o, s in items:
+                start = base + offset + s_off + o
+                out.append(Candidate(s, start, start + len(s), "list", section, len(items)))
     return out
 
 
@@ -426,6 +456,23 @@ LIGHT_VERBS = {
     "offer",
     "offers",
     "offering",
+    # verbs of knowing or using a tool name the tool, not a skill of their own ("know SQL")
+    "know",
+    "knows",
+    "knowing",
+    "use",
+    "uses",
+    "used",
+    "using",
+    "utilize",
+    "utilizes",
+    "utilized",
+    "utilise",
+    "utilises",
+    "utilised",
+    "leverage",
+    "leverages",
+    "leveraged",
 }
 
 
@@ -542,6 +589,8 @@ def _noun_phrases(tk: _Tokens) -> list[tuple[int, int]]:
                 and pos[j - 1] in HEADS
                 and pos[j + 1] in NP_POS
                 and "\n" not in tk.space[j]
+                # a full stop joins only inside a name ("ASP.NET"), never two sentences
+                and (txt[j] != "." or not (tk.space[j - 1] or tk.space[j]))
             ):
                 j += 1
             else:

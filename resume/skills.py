@@ -33,6 +33,7 @@ MAX_NGRAM = 8
 MAX_EVIDENCE = 3
 TECH_CONTEXT_MIN = 3
 EVIDENCE_CHARS = 40
+YEAR_AFTER = re.compile(r"[\s,'’]*(?:19|20)\d{2}\b")
 LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
 FUNCTION_WORDS = {
     "at",
@@ -550,6 +551,8 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
                 continue
             if level == 2 and not _is_list_item(text, start, end, 0):
                 continue
+            if level and YEAR_AFTER.match(text, end):
+                continue  # "Spring 2022", "Swift 2019": a season or a name dated, not a tool
             if nxt == "js" and text[end : toks[i + n][1]] in ("", ".", " ", "-"):
                 # "React.js", "Vue js": the suffix belongs to the match
                 n += 1

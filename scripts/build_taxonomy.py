@@ -39,7 +39,7 @@ log = logging.getLogger("build_taxonomy")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "resume" / "data" / "skills_taxonomy.json.gz"
 COMMON_SKILLS = REPO / "resume" / "data" / "common_skills.csv"
-VERSION = "1.6.0"
+VERSION = "1.7.0"
 ZIPF_CASE_OR_LIST = 3.5
 ZIPF_LIST_ONLY = 4.8
 ZIPF_PRODUCT_NAME = 1.8  # a product word rarer than this is a name ("Camtasia", not "Plotter")
@@ -94,7 +94,6 @@ CURATED_ALIASES = {
     "artificial intelligence": ["=AI"],
     "machine learning": ["=ML"],
     "Continuous integration software": ["continuous integration", "CI/CD", "CI CD"],
-    "Microsoft Excel": ["MS Excel", "MS-Excel"],
     "Microsoft Word": ["MS Word", "MS-Word"],
     "Microsoft PowerPoint": ["MS PowerPoint", "PPT"],
     "Microsoft Office": ["MS Office", "MS-Office"],
@@ -102,7 +101,19 @@ CURATED_ALIASES = {
     "operate forklift": ["forklift", "forklifts", "forklift operation", "forklift operator"],
     "R": ["=R"],
     "C": ["=C"],
+    # Products better known by their short name than by the vendor's (O*NET lists the long
+    # one; ESCO's "SPARK", a programming language, held "spark" only in capitals)
+    "Apache Spark": ["Spark"],
+    "Apache Airflow": ["Airflow"],
+    "Rust programming language": ["Rust"],
+    "Spring Framework": ["Spring"],
+    "Sage Accounting": ["Sage"],
+    "Sage 50 Accounting": ["Sage 50"],
+    "Microservices Architecture": ["microservices", "microservice architecture"],
+    "Microsoft Excel": ["MS Excel", "MS-Excel"],
 }
+# Display names for skills whose source name carries a generic tail.
+CURATED_NAMES = {"Rust programming language": "Rust"}
 PROGRAMMING_TITLES = (
     "Object or component oriented development software",
     "Development environment software",
@@ -214,6 +225,11 @@ class Builder:
                     self.skills[idx]["aliases"].append(phrase)
                 if exact:
                     self.case_sensitive[phrase] = alias.lstrip("=")
+                else:
+                    self.case_sensitive.pop(phrase, None)
+        for old_name, new_name in CURATED_NAMES.items():
+            if old_name in by_name:
+                self.skills[by_name[old_name]]["name"] = new_name
 
 
 def split_acronyms(labels: list[str]) -> tuple[list[str], tuple[str, ...]]:

@@ -204,12 +204,34 @@ def test_resume_skills_from_prose_and_lists_with_confidence_and_evidence(model, 
 
 def test_words_that_are_not_skills_in_context_stay_out(model, tax):
     names = {s.name for s in find_skills(POSTING, tax, semantic=model, kind="job")}
-    assert {"Python", "SQL", "Apache Spark", "Airflow", "Kubernetes", "dbt"} <= names
+    assert {"Python", "SQL", "Apache Spark", "Apache Airflow", "Kubernetes", "dbt"} <= names
     low = {n.lower() for n in names}
     for trap in ("go", "go to market", "excel", "microsoft excel", "swift", "cork", "ireland"):
         assert trap not in low, trap
     assert not any("go to market" in n or "europe" in n or "cork" in n for n in low)
     assert not any("ireland" in n for n in low)
+
+
+ONE_PARAGRAPH = (
+    "Data Engineer. We are looking for a data engineer with Python, Spark, Kafka, Airflow and "
+    "Rust. Experience with Terraform is a plus. You must know SQL. Based in Cork, Ireland."
+)
+
+
+def test_a_posting_written_as_one_paragraph_yields_every_tool_it_lists(model, tax):
+    names = {s.name for s in find_skills(ONE_PARAGRAPH, tax, semantic=model, kind="job")}
+    assert {"Python", "Apache Spark", "Apache Kafka", "Apache Airflow", "Rust", "SQL"} <= names
+    assert not any("know" in n.lower() or "cork" in n.lower() for n in names), names
+
+
+def test_phrases_never_run_across_sentences(model):
+    text = (
+        "Registered Nurse, St. Mary's Hospital. Performed wound care and monitored vital signs. "
+        "Educated patients and families. Excel at meeting deadlines. Processed accounts payable."
+    )
+    found = [c.text for c in model.candidates(text)]
+    assert not [c for c in found if ". " in c and not c.startswith("St. ")], found
+    assert "vital signs" in found
 
 
 def test_gazetteer_alone_without_a_model_still_works(tax):
@@ -466,6 +488,14 @@ def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
         ("Kubernetes, Terraform and AWS daily; Python for internal tooling", "Python", True, "job"),
         ("Kubernetes, Terraform and AWS daily; be Swift to escalate", "Swift", False, "job"),
         ("Dashboards in Grafana and Prometheus", "Grafana Labs Grafana Cloud", True, "resume"),
+        ("Skills: Java, Spring, Hibernate, Kubernetes", "Spring Framework", True, "resume"),
+        (
+            "Skills: Java, Kubernetes, Terraform, AWS\nDean's list: Fall 2021, Spring 2022",
+            "Spring Framework",
+            False,
+            "resume",
+        ),
+        ("Bookkeeping in Sage, QuickBooks and Excel", "Sage Accounting", True, "resume"),
     ],
 )
 def test_gazetteer_context(tax, text, skill, found, kind):
