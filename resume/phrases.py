@@ -31,7 +31,8 @@ ITEM_DELIMS = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;|•·▪●◦\t]|\s[-–—
 # What opens a list item without being part of the skill.
 ITEM_LEAD = re.compile(
     r"(?:(?:and|or|&|with|including|also|plus|strong|excellent|good|solid|proven|advanced"
-    r"|basic|working|extensive|(?:\d+\+?\s*)?years?\s+of(?:\s+experience\s+(?:in|with))?"
+    r"|basic|working|extensive|the|an?|hands[\s-]+on\s+(?:with|in)"
+    r"|(?:\d+\+?\s*)?years?(?:\s+of)?(?:\s+(?:hands[\s-]+on\s+)?experience)?\s+(?:of|in|with)"
     r"|(?:some\s+)?(?:knowledge|understanding|experience|expertise|proficiency|familiarity"
     r"|background|skills?)\s+(?:of|in|with|using)|proficient\s+(?:in|with|at)"
     r"|skilled\s+(?:in|at)|familiar\s+with|experienced\s+(?:in|with)|ability\s+to"
@@ -238,6 +239,7 @@ POSTING_SKILLS_HEADING = re.compile(
     re.I,
 )
 PARENTHESIS = re.compile(r"[()]")
+ARTICLE = re.compile(r"(?:the|an?)\s+", re.I)
 # Where a sentence ends inside a line ("...and Rust. Experience with..."), not after an
 # abbreviation ("St. Mary's", "e.g. Python") or inside a name ("ASP.NET", "3.5").
 SENTENCE_END = re.compile(
@@ -255,6 +257,9 @@ ITEM_TAIL = re.compile(
     r"(?:\s+(?:is|are|would\s+be)\s+(?:a\s+)?(?:big\s+|real\s+|strong\s+)?(?:plus|bonus"
     r"|advantage|asset|preferred|desirable|nice\s+to\s+have|required|essential|a\s+must)\b.*"
     r"|\s*\((?:preferred|a\s+plus|nice\s+to\s+have|required|optional|essential)\)"
+    r"|\s*\((?:fluent|native|bilingual|basic|conversational|intermediate|advanced|proficient"
+    r"|beginner|expert)\)"
+    r"|\s+(?:experience|knowledge|expertise|proficiency)"
     r"|\s+(?:preferred|required|a\s+plus|desirable|essential))\s*$",
     re.I,
 )
@@ -283,7 +288,13 @@ def _split_conjunction(item: str, offset: int) -> list[tuple[int, str]]:
     parts = _pieces(CONJUNCTION, item)
     if len(parts) < 2 or any(not p.strip() or len(p.split()) > 3 for _, p in parts):
         return [(offset, item)]
-    return [(offset + a, p) for a, p in parts]
+    out = []
+    for a, p in parts:  # "comply with the NEC" -> "comply", "NEC"
+        lead = ARTICLE.match(p)
+        if lead and lead.end() < len(p):
+            a, p = a + lead.end(), p[lead.end() :]
+        out.append((offset + a, p))
+    return out
 
 
 def line_sections(text: str) -> list[Section]:
@@ -320,8 +331,7 @@ def _clean_item(item: str) -> tuple[str, int, int] | None:
     lead = ITEM_LEAD.match(s)
     if lead:  # "and Excel", "Knowledge of GAAP", "5 years of welding"
         s, start = s[lead.end() :], start + lead.end()
-    tail = ITEM_TAIL.search(s)
-    if tail:
+    while tail := ITEM_TAIL.search(s):  # "CRRT experience preferred"
         s = s[: tail.start()]
     toks = [t for t, _, _ in tokens(s)]
     if not toks or len(toks) > MAX_ITEM_TOKENS or all(t.isdigit() for t in toks):
@@ -396,6 +406,7 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
 
 
 NP_POS = {"ADJ", "NOUN", "PROPN"}
+AMOUNT_UNITS = {"k", "m", "mm", "b", "bn", "million", "billion", "thousand"}
 HEADS = {"NOUN", "PROPN"}
 GLUE = {"&", "-", "/", "+", "#", "."}
 # Penn Treebank tags (the tagger's own output) to the coarse classes used here: the tagger
@@ -611,7 +622,12 @@ def _trim(tk: _Tokens, a: int, b: int, whole_run: bool) -> tuple[int, int] | Non
     and trailing generic heads, ending in a noun; None when nothing or too much is left."""
     pos, low, txt = tk.pos, tk.lower, tk.text
     start = a
-    while a < b and (low[a] in LEADING_NOISE or pos[a] == "NUM"):
+    while a < b and (
+        low[a] in LEADING_NOISE
+        or pos[a] == "NUM"
+        # the unit of an amount: "$2M budget", "10k users"
+        or (low[a] in AMOUNT_UNITS and a > 0 and pos[a - 1] == "NUM" and not tk.space[a - 1])
+    ):
         a += 1
     # "one-line diagrams", "three-phase motors": the hyphenated word belongs to the phrase
     if whole_run and a == start and a >= 2 and txt[a - 1] == "-" and not tk.space[a - 2]:
@@ -640,7 +656,11 @@ def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> li
     for (a, b), (c, d) in zip(phrases, phrases[1:], strict=False):
         # "debits and credits", "profit and loss statement": a pair named together, besides
         # its parts (not the last two of a comma list: "selecting, interviewing and training")
-        if c == b + 1 and tk.lower[b] == "and" and b - a <= 2 and d - c <= 3:
+        # (not names in capitals: "BLS and ACLS", "HubSpot and Salesforce" are two names)
+        common = not any(re.search("[A-Z]", tk.text[k][1:]) for k in (b - 1, d - 1))
+        # ... nor a verb read as a noun: "manage a budget and report on ROI"
+        common = common and (d >= len(tk.text) or tk.lower[d] != "on")
+        if c == b + 1 and tk.lower[b] == "and" and b - a <= 2 and d - c <= 3 and common:
             if (a == 0 or tk.text[a - 1] != ",") and "\n" not in tk.space[b]:
                 start, end = tk.idx[a], tk.idx[d - 1] + len(tk.text[d - 1])
                 section = section_at(start)

@@ -317,9 +317,16 @@ ORGANISATION_WORDS = frozenset(
 )
 
 
+# what a phrase names an employer by, in any case ("a growing SaaS company", "fintech startup")
+EMPLOYER_WORDS = frozenset("company companies startup startups firm firms employer".split())
+
+
 def names_organisation(phrase: str) -> bool:
-    """A title-cased phrase of two or more words whose last is an organisation word."""
+    """A title-cased phrase of two or more words whose last is an organisation word, or any
+    phrase headed by "company", "startup", "firm" or "employer"."""
     words = re.findall(r"[\w'&.-]+", phrase)
+    if words and words[-1].lower() in EMPLOYER_WORDS:
+        return True
     return (
         len(words) >= 2
         and all(w[:1].isupper() or w == "of" for w in words)

@@ -33,6 +33,7 @@ MAX_NGRAM = 8
 MAX_EVIDENCE = 3
 TECH_CONTEXT_MIN = 3
 EVIDENCE_CHARS = 40
+GENERIC_TAIL = re.compile(r" (?:skills?|experience|knowledge|expertise|proficiency)$")
 YEAR_AFTER = re.compile(r"[\s,'’]*(?:19|20)\d{2}\b")
 LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
 FUNCTION_WORDS = {
@@ -332,7 +333,7 @@ def _names_a_role(phrase: str, vectors) -> bool:
     "Head Chef", "night auditors"): in a job description, the role, not a skill."""
     from resume.semantic import singular
 
-    words = norm_phrase(phrase).split()
+    words = norm_phrase(re.sub(r"\s*\([^)]*\)?\s*$", "", phrase)).split()  # "Nurse (Nights)"
     if not words:
         return False
     heads = vectors.occupation_head_count
@@ -359,6 +360,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         n = norm_phrase(c.text)
         if not n or n in tax.alias_index or _other_number(n) in tax.alias_index:
             continue
+        if GENERIC_TAIL.sub("", n) in tax.alias_index:
+            continue  # "data analysis skills": the gazetteer's "data analysis"
         k = bisect.bisect_right(starts, c.start) - 1
         if k >= 0 and taken[k][0] <= c.start and c.end <= taken[k][1]:
             continue

@@ -76,6 +76,34 @@ def test_list_items_are_cleaned_of_what_is_not_the_skill():
     assert _clean_item("dbt is a plus")[0] == "dbt"
     assert _clean_item("SQL (preferred)")[0] == "SQL"
     assert _clean_item("2019") is None
+    assert _clean_item("5+ years in B2B marketing")[0] == "B2B marketing"
+    assert _clean_item("Hands-on with HubSpot")[0] == "HubSpot"
+    assert _clean_item("CRRT experience preferred")[0] == "CRRT"
+    assert _clean_item("Spanish (fluent)")[0] == "Spanish"
+    assert _clean_item("the NEC")[0] == "NEC"
+    assert _clean_item("analytical skills")[0] == "analytical skills"  # what a reader writes
+
+
+MARKETING_POSTING = """Marketing Manager
+
+We're a fast-growing SaaS company. You'll own our go-to-market strategy and excel at storytelling.
+
+Responsibilities
+- Manage a $2M budget and report on ROI
+
+Requirements
+- Hands-on with HubSpot and Salesforce
+- Strong copywriting and data analysis skills
+"""
+
+
+def test_posting_names_stay_apart_and_employers_amounts_are_no_skills(model, tax):
+    names = {s.name for s in find_skills(MARKETING_POSTING, tax, semantic=model, kind="job")}
+    assert {"HubSpot", "Salesforce", "copywriting", "data analysis"} <= names, names
+    low = " | ".join(sorted(names)).lower()
+    traps = ("company", "hubspot and", "m budget", "budget and report", "excel", "go-to", "skills")
+    for trap in traps:
+        assert trap not in low, (trap, names)
 
 
 def test_candidates_come_from_lists_and_prose_but_not_interests(model):
