@@ -6,10 +6,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
-from resume.normalize import norm_phrase
-from resume.skills import Taxonomy, find_skills, group_key, skill_spans
+from resume.normalize import norm_phrase, tokens
+from resume.skills import (
+    FUNCTION_WORDS,
+    Taxonomy,
+    find_skills,
+    group_key,
+    interests_section_lines,
+    skill_spans,
+)
 
 # A line that opens the optional part of a posting, or the required part.
 NICE_HEADING = re.compile(
@@ -102,6 +110,57 @@ def _covering(
     return None, None
 
 
+# Names the extractor reads by name only: a word of theirs in prose is not the tool ("excel at")
+NAMED_CATEGORIES = ("technical", "tool", "language")
+# Verbs that open a posting's phrase without being the skill ("provide direct patient care")
+FRAME_VERBS = {"provide", "perform", "ensure", "support", "deliver", "conduct", "demonstrate"}
+STATEMENT = re.compile(r"\n|(?<=[a-z0-9)])[.!?;](?=\s)")
+EVIDENCE_CHARS = 160
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def _content_stems(text: str) -> set[str]:
+    words = [t for t, _, _ in tokens(text) if t not in FUNCTION_WORDS and not t.isdigit()]
+    return set(_stemmer().stemWords(words))
+
+
+class ResumeStatements:
+    """The resume's lines and sentences (outside an Interests section) with the stems of their
+    words, for job skills that no resume skill covers but the resume states in words."""
+
+    def __init__(self, text: str):
+        interests = interests_section_lines(text)
+        self.statements: list[tuple[str, set[str]]] = []
+        for n, line in enumerate(text.split("\n")):
+            if n in interests:
+                continue
+            for part in STATEMENT.split(line):
+                part = re.sub(r"\s+", " ", part).strip(" -•*·▪●◦\t")
+                if part:
+                    self.statements.append((part, _content_stems(part)))
+
+    def stating(self, job: Skill) -> str | None:
+        """The first statement holding every content word of the job skill's name."""
+        if job.category in NAMED_CATEGORIES:
+            return None
+        words = [t for t, _, _ in tokens(job.name)]
+        if words and words[0] in FRAME_VERBS and len(words) > 1:
+            words = words[1:]
+        wanted = _content_stems(" ".join(words))
+        if not wanted or not any(len(w) >= 3 for w in wanted):
+            return None
+        for text, stems in self.statements:
+            if wanted <= stems:
+                return text[:EVIDENCE_CHARS]
+        return None
+
+
 QUOTE_WORDS = 6  # words of context on each side of a spoken mention
 
 
@@ -121,6 +180,7 @@ def skills_match(
     job_description: str | None = None,
     words: Sequence[Word] | None = None,
     semantic=None,
+    resume_text: str | None = None,
 ) -> SkillsMatch:
     """Match job skills to resume skills and find spoken evidence of resume skills.
 
@@ -131,6 +191,8 @@ def skills_match(
         words: Transcript words; None skips the spoken-evidence side.
         semantic: resume.semantic.SemanticSkillModel for the job description's skills stated
             in prose (as for the resume); None: the gazetteer alone.
+        resume_text: The resume's text: a job skill no resume skill covers counts as on the
+            resume when one of its lines states it in words (``stated_on_resume``).
 
     Returns:
         Job skills with ``requirement``, ``on_resume`` and the resume skill that covers each
@@ -140,8 +202,14 @@ def skills_match(
     """
     job: list[JobSkill] = []
     if job_description:
+        statements = ResumeStatements(resume_text) if resume_text else None
         for s in find_skills(job_description, taxonomy, semantic=semantic, kind="job"):
             covered, how = _covering(s, resume_skills, taxonomy.broader)
+            stated = None
+            if statements is not None and (covered is None or how == "broader_skill"):
+                stated = statements.stating(s)
+                if stated is not None:
+                    covered, how = None, "stated_on_resume"
             position = s.evidence_spans[0].start_char if s.evidence_spans else 0
             job.append(
                 JobSkill(
@@ -153,9 +221,10 @@ def skills_match(
                     requirement=requirement_at(job_description, position),
                     # a broader skill on the resume is shown, not counted: "computer
                     # programming" does not satisfy "Haskell"
-                    on_resume=covered is not None and how != "broader_skill",
+                    on_resume=how not in (None, "broader_skill"),
                     resume_skill=covered.name if covered else None,
                     matched_by=how,
+                    resume_evidence=stated,
                 )
             )
         job.sort(key=lambda j: j.requirement != "required")

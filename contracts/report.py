@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.8.0"
+SCHEMA_VERSION = "1.9.0"
 
 EMOTION_NOTICE = (
     "Emotion inference from faces and voices is contested science: expressions and voices do "
@@ -627,7 +627,14 @@ class JobSkill(_Model):
         None, description="The resume skill that covers it (null when none does)."
     )
     matched_by: (
-        Literal["same_skill", "same_name", "more_specific", "narrower_skill", "broader_skill"]
+        Literal[
+            "same_skill",
+            "same_name",
+            "more_specific",
+            "narrower_skill",
+            "broader_skill",
+            "stated_on_resume",
+        ]
         | None
     ) = Field(
         None,
@@ -639,7 +646,17 @@ class JobSkill(_Model):
         "the broader skill ('computer programming' for 'Haskell': shown as the related resume "
         "skill but not counted, on_resume stays false and the skill stays missing; ESCO states "
         "broader skills for its collections' members only, about 1,000 skills, and the "
-        "project's common skills for their specific phrasings, about 20).",
+        "project's common skills for their specific phrasings, about 20); last, "
+        "'stated_on_resume': no resume skill covers it but one line or sentence of the resume "
+        "holds every content word of its name in any word form ('monitored hemodynamics' for "
+        "'hemodynamics', 'Administered IV medications' for 'administer medications'; English "
+        "Snowball stems; not for tool, programming and language names, which the extractor "
+        "reads by name), quoted in resume_evidence.",
+    )
+    resume_evidence: str | None = Field(
+        None,
+        description="With matched_by 'stated_on_resume': the resume's line or sentence that "
+        "states the skill (at most 160 characters).",
     )
 
 

@@ -89,6 +89,7 @@ class ResumeResult:
     section: ResumeSection
     input_file: InputFile
     warnings: list[ReportWarning] = field(default_factory=list)
+    text: str = ""  # the document's text (kept out of the report)
 
 
 @dataclass
@@ -170,7 +171,13 @@ def run(
         match = None
         if "skills_match" in req.sections and resume is not None:
             match = skills_match_stage(
-                req, resume.section, speech, tracker.on_progress, timer, skill_model(models)
+                req,
+                resume.section,
+                speech,
+                tracker.on_progress,
+                timer,
+                skill_model(models),
+                resume_text=resume.text,
             )
         scores = None
         if "delivery" in req.sections and delivery is not None:
@@ -277,6 +284,7 @@ def resume_stage(
             taxonomy=f"{tax.name} (taxonomy {tax.version})",
         ),
         input_file=input_file(upload),
+        text=text.text,
     )
     if not skills:
         result.warnings.append(
@@ -415,9 +423,11 @@ def skills_match_stage(
     on_progress,
     timer: Timings,
     semantic=None,
+    resume_text: str | None = None,
 ) -> SkillsMatch | None:
     """The resume's skills against the job description and the spoken answer (when either);
-    ``semantic`` as for :func:`resume_stage`."""
+    ``semantic`` as for :func:`resume_stage`; ``resume_text`` for job skills the resume states
+    in words (analyzers.skills_match)."""
     on_progress("skills_match", 0.0)
     t0 = time.perf_counter()
     words = speech.transcript.words if speech.transcript else None
@@ -429,6 +439,7 @@ def skills_match_stage(
             job_description=req.job_description,
             words=words,
             semantic=semantic,
+            resume_text=resume_text,
         )
     timer.add("skills_match", time.perf_counter() - t0)
     on_progress("skills_match", 1.0)

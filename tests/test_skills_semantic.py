@@ -284,6 +284,38 @@ def test_requirement_of_a_job_skill(sentence, skill, expected):
     assert requirement_at(sentence, sentence.index(skill)) == expected
 
 
+NURSE_RESUME = """Staff Nurse, Medical ICU
+- Cared for critically ill patients, including ventilated patients
+- Titrated vasoactive infusions and monitored hemodynamics with arterial lines
+- Administered IV medications; documented care in Epic
+
+Interests
+Gardening
+"""
+
+
+def test_a_job_skill_the_resume_states_in_words_is_on_it_with_the_line_quoted(model, tax):
+    posting = (
+        "You will monitor hemodynamics, administer medications and keep the garden. "
+        "Experience with CRRT is essential. Excel at teamwork."
+    )
+    resume = find_skills(NURSE_RESUME, tax, semantic=model)
+    m = skills_match(
+        resume, taxonomy=tax, job_description=posting, semantic=model, resume_text=NURSE_RESUME
+    )
+    job = {j.name.lower(): j for j in m.job_skills}
+    stated = [j for j in m.job_skills if j.matched_by == "stated_on_resume"]
+    assert stated and all(j.on_resume and j.resume_evidence for j in stated)
+    assert next(j for n, j in job.items() if "hemodynamic" in n).on_resume
+    meds = next(j for n, j in job.items() if "medication" in n)
+    assert meds.on_resume and "Administered IV medications" in (meds.resume_evidence or "")
+    assert any("CRRT" in n for n in m.missing)  # the resume never says it
+    # an interest is not a skill the resume claims, and without the text nothing is stated
+    assert not any("garden" in (j.resume_evidence or "").lower() for j in m.job_skills)
+    bare = skills_match(resume, taxonomy=tax, job_description=posting, semantic=model)
+    assert not any(j.matched_by == "stated_on_resume" for j in bare.job_skills)
+
+
 def test_skills_match_credits_equivalents_and_lists_missing_required_first(model, tax):
     resume = find_skills(
         "Skills: Python 3, PostgreSQL, Apache Kafka, Epic EHR, Tableau", tax, semantic=model
