@@ -320,6 +320,17 @@ def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
     return False
 
 
+TOOL_USE = re.compile(r"\s(?:in|with|using|on|via|through)\s+(?:the\s+)?$", re.I)
+
+
+def _uses_a_found_tool(text: str, c, tools: list[tuple[int, int]]) -> bool:
+    """A phrase that ends by naming the tool it was done with ("documented care in Epic"),
+    a tool the gazetteer found there."""
+    return any(
+        c.start < a and b <= c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools
+    )
+
+
 def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
     """Whether candidate ``c``'s span overlaps any of ``spans``."""
     return any(a < c.end and c.start < b for a, b in spans)
@@ -348,6 +359,12 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     skill when that name is one of its aliases."""
     taken = sorted(span for spans in found.values() for span in spans)
     starts = [a for a, _ in taken]
+    tools = [
+        span
+        for idx, spans in found.items()
+        if tax.skills[idx]["category"] in ("technical", "tool")
+        for span in spans
+    ]
     hiring = _hiring_spans(text, kind)
     groups: dict[str, list] = defaultdict(list)
     kept: list[tuple[int, int]] = []
@@ -367,6 +384,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue
         if _holds_a_rejected_tool_word(c, tax, taken):
             continue
+        if _uses_a_found_tool(text, c, tools):
+            continue  # "tracked the pipeline in Salesforce": the gazetteer reports Salesforce
         if _overlaps(c, hiring):
             continue  # "hiring a Site Reliability Engineer"
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
@@ -560,7 +579,18 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
                 # "React.js", "Vue js": the suffix belongs to the match
                 n += 1
                 end = toks[i + n - 1][2]
-            needs_context = tech and (level > 0 or exact is not None)
+            # a product's name in its own capitals ("Epic", "Salesforce", "Workday") is the product
+            # where it stands mid-sentence or in a list; acronyms ("POS") still need context
+            named = (
+                exact is not None
+                and len(exact) >= 4
+                and any(ch.islower() for ch in exact)
+                and (
+                    _is_list_item(text, start, end, 1)
+                    or _capitalised_mid_sentence(text, start, end, nxt)
+                )
+            )
+            needs_context = tech and not named and (level > 0 or exact is not None)
             candidates.append((idx, start, end, needs_context))
             i += n - 1
             break

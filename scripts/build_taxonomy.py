@@ -105,6 +105,7 @@ CURATED_ALIASES = {
     # one; ESCO's "SPARK", a programming language, held "spark" only in capitals)
     "Apache Spark": ["Spark"],
     "Apache Airflow": ["Airflow"],
+    "ADP Workforce Now": ["=ADP"],
     "Rust programming language": ["Rust"],
     "Spring Framework": ["Spring"],
     "Sage Accounting": ["Sage"],
@@ -347,6 +348,19 @@ def onet_variants(
         # 'Microsoft Office software' -> 'Microsoft Office' (a product, named without 'software')
         name = " ".join(base)
         labels.append(name)
+    elif len(words) == 2 and len(base) == 1 and base[0][:1].isupper():
+        # 'Salesforce software', 'MEDITECH software': a product's one-word name (not 'Email
+        # software'); an English word ('Workday') or capitals only as written
+        product = base[0]
+        z = zipf(product.lower())
+        # 'Debugging software', 'Telephony software' name a kind of software, not a product
+        generic = re.search(r"(?:ing|ion|ry|phy|ogy|ny|ty|al|ic|er|s)$|-", product.lower())
+        if z < ZIPF_ACRONYM_WORD and (len(product) > 5 or not product.isupper()) and not generic:
+            name = product
+            if product.isupper() or z >= ZIPF_CAMELCASE_NAME:
+                acronyms = (product,)
+            else:
+                labels.append(product)
     spelled_out = len(base) >= 3 and is_acronym_of(base[-1], base[:-1])
     if spelled_out:
         # Not from the initials alone ('FIRST' for 'Fire Simulation Technique'), and an

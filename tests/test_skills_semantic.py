@@ -252,6 +252,13 @@ def test_a_posting_written_as_one_paragraph_yields_every_tool_it_lists(model, ta
     assert not any("know" in n.lower() or "cork" in n.lower() for n in names), names
 
 
+def test_a_phrase_naming_the_tool_it_used_leaves_the_tool_to_the_gazetteer(model, tax):
+    text = "Sales Representative\nTracked the pipeline in Salesforce and documented care in Epic."
+    names = {s.name for s in find_skills(text, tax, semantic=model)}
+    assert {"Salesforce", "Epic Systems"} <= names
+    assert not any(" in " in n for n in names), names
+
+
 def test_phrases_never_run_across_sentences(model):
     text = (
         "Registered Nurse, St. Mary's Hospital. Performed wound care and monitored vital signs. "
@@ -556,6 +563,11 @@ def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
             "resume",
         ),
         ("Bookkeeping in Sage, QuickBooks and Excel", "Sage Accounting", True, "resume"),
+        # a product's name in its own capitals needs no technical context; the word does not
+        ("Documented care in Epic for 30 patients", "Epic Systems", True, "resume"),
+        ("Tracked the pipeline in Salesforce", "Salesforce", True, "resume"),
+        ("Kept HRIS records accurate in Workday", "Workday", True, "resume"),
+        ("Long shifts made every workday a challenge", "Workday", False, "resume"),
     ],
 )
 def test_gazetteer_context(tax, text, skill, found, kind):
