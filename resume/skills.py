@@ -326,9 +326,7 @@ TOOL_USE = re.compile(r"\s(?:in|with|using|on|via|through)\s+(?:the\s+)?$", re.I
 def _uses_a_found_tool(text: str, c, tools: list[tuple[int, int]]) -> bool:
     """A phrase that ends by naming the tool it was done with ("documented care in Epic"),
     a tool the gazetteer found there."""
-    return any(
-        c.start < a and b <= c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools
-    )
+    return any(c.start < a and b <= c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools)
 
 
 def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
