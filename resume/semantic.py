@@ -71,6 +71,7 @@ SITE_NOUNS = frozenset(
     "campus campuses store stores plant plants facility facilities warehouse warehouses".split()
 )
 # "go to market plan" written without hyphens: "market plan" is a piece of the term, not a skill
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 GO_TO = re.compile(r"\bgo[\s-]+to[\s-]+$", re.I)
 _INVARIANT = re.compile(r"(ss|us|is|news|sales|series|species)$")
 # fields named by a plural in -ics ("logistics"); other -ics words are plurals ("antibiotics")
@@ -410,7 +411,20 @@ class SemanticSkillModel:
                     continue
                 c = replace(c, text=re.sub(r"\s+", " ", head).strip(), end=c.start + m.start())
             out.append(c)
-        return out
+        return self._without_header_lines(text, out)
+
+    def _without_header_lines(self, text: str, cands: list[Candidate]) -> list[Candidate]:
+        """Without the list items of a line that dates a place ("Acme Tools, Cleveland, OH -
+        HR Generalist (2018-2024)"): an employer's or a school's heading, not skills."""
+        line_of = {c.start: text.rfind("\n", 0, c.start) for c in cands if c.kind == "list"}
+        headers = set()
+        for c in cands:
+            if c.kind == "list" and self.is_place(c.text):
+                line = line_of[c.start]
+                end = text.find("\n", c.end)
+                if YEAR.search(text[line + 1 : end if end >= 0 else len(text)]):
+                    headers.add(line)
+        return [c for c in cands if c.kind != "list" or line_of[c.start] not in headers]
 
     def nominal(self, c: Candidate) -> str | None:
         """The skill name of a verb + object candidate (:func:`nominal_form`), else None."""

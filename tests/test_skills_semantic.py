@@ -259,6 +259,16 @@ def test_a_phrase_naming_the_tool_it_used_leaves_the_tool_to_the_gazetteer(model
     assert not any(" in " in n for n in names), names
 
 
+def test_an_employer_heading_line_is_no_list_of_skills(model, tax):
+    text = (
+        "Experience\nAcme Tools, Cleveland, OH - HR Generalist (2018-2024)\n"
+        "- Processed payroll in ADP and kept records in Workday\n"
+    )
+    names = {s.name for s in find_skills(text, tax, semantic=model)}
+    assert not any("Acme" in n or "Cleveland" in n for n in names), names
+    assert "Workday" in names
+
+
 def test_phrases_never_run_across_sentences(model):
     text = (
         "Registered Nurse, St. Mary's Hospital. Performed wound care and monitored vital signs. "
