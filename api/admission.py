@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import collections
 import socket
 import threading
 import time
@@ -156,7 +157,8 @@ class BodyDeadline:
 
 
 class AnalysisGate:
-    """At most one analysis at a time in this process, ``max_waiting`` more in line.
+    """At most one analysis at a time in this process, ``max_waiting`` more in line, served
+    first come, first served (the slot is handed to the longest waiter).
 
     Raises (from :meth:`__enter__`):
         werkzeug ServiceUnavailable (503, Retry-After): the line is full, or the wait would
@@ -164,9 +166,9 @@ class AnalysisGate:
     """
 
     def __init__(self, max_waiting: int = 4, max_wait_s: float = 600.0, retry_after_s=30):
-        self._slot = threading.Lock()
         self._guard = threading.Lock()
-        self._waiting = 0
+        self._busy_now = False
+        self._line: collections.deque[threading.Event] = collections.deque()
         self.max_waiting, self.max_wait_s = max_waiting, max_wait_s
         self.retry_after_s = retry_after_s
 
@@ -177,21 +179,27 @@ class AnalysisGate:
 
     def __enter__(self) -> AnalysisGate:
         with self._guard:
-            if self._slot.acquire(blocking=False):
+            if not self._busy_now and not self._line:
+                self._busy_now = True
                 return self
-            if self._waiting >= self.max_waiting:
+            if len(self._line) >= self.max_waiting:
                 raise self._busy(
                     "this server is analysing at capacity; retry later, or submit a background "
                     "job (POST /api/v1/jobs)"
                 )
-            self._waiting += 1
-        try:
-            if not self._slot.acquire(timeout=self.max_wait_s):
-                raise self._busy("the analyses ahead of this one took too long; retry later")
-        finally:
-            with self._guard:
-                self._waiting -= 1
-        return self
+            turn = threading.Event()
+            self._line.append(turn)
+        if turn.wait(timeout=self.max_wait_s):
+            return self  # the slot was handed over
+        with self._guard:
+            if turn.is_set():  # handed over just as the wait ended
+                return self
+            self._line.remove(turn)
+        raise self._busy("the analyses ahead of this one took too long; retry later")
 
     def __exit__(self, *exc) -> None:
-        self._slot.release()
+        with self._guard:
+            if self._line:
+                self._line.popleft().set()  # still busy: the next in line runs now
+            else:
+                self._busy_now = False

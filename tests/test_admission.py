@@ -38,6 +38,38 @@ def test_the_gate_lets_one_run_queues_a_few_and_refuses_the_rest():
         pass
 
 
+def test_the_gate_serves_its_line_first_come_first_served():
+    gate = AnalysisGate(max_waiting=3, max_wait_s=10)
+    order = []
+    gate.__enter__()
+
+    def waiter(name):
+        with gate:
+            order.append(name)
+            time.sleep(0.05)
+
+    threads = []
+    for name in ("first", "second", "third"):
+        threads.append(threading.Thread(target=waiter, args=(name,)))
+        threads[-1].start()
+        time.sleep(0.2)  # each joins the line after the one before
+    gate.__exit__(None, None, None)
+    for t in threads:
+        t.join(10)
+    assert order == ["first", "second", "third"]
+
+
+def test_a_waiter_that_gives_up_leaves_the_line():
+    gate = AnalysisGate(max_waiting=1, max_wait_s=0.3)
+    gate.__enter__()
+    with pytest.raises(ServiceUnavailable) as late:
+        gate.__enter__()
+    assert "too long" in late.value.description
+    gate.__exit__(None, None, None)
+    with gate:  # free, not handed to the waiter that left
+        pass
+
+
 def _slow_upload(port: int, hold: threading.Event, result: dict) -> None:
     """Send the headers and the first bytes of a 5 MB upload, then nothing."""
     s = socket.create_connection(("127.0.0.1", port))
