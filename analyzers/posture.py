@@ -147,9 +147,11 @@ def gestures(
         pose_fps: Pose frames per media second; steps longer than 2.5 / pose_fps are gaps.
 
     Returns:
-        Gestures, or None when no frame was read. Speeds are in shoulder widths per second
-        (the recording's median shoulder width, so the measure does not depend on the distance
-        from the camera); without a frame with shoulders, the frame width / 3 stands in.
+        Gestures, or None when no frame was read. Speeds are of the wrist relative to the
+        shoulders' midpoint (when both frames show the shoulders: body sway and camera motion
+        are not gestures), in shoulder widths per second (the recording's median shoulder
+        width, so the measure does not depend on the distance from the camera); without a
+        frame with shoulders, the frame width / 3 stands in.
     """
     n = len(poses)
     if n == 0:
@@ -177,8 +179,15 @@ def gestures(
         dt = times_s[i] - times_s[i - 1]
         if a is None or b is None or dt <= 0 or dt > 2.5 * step_s:
             continue
+        # the hand's motion relative to the shoulders: a swaying body or a moving camera
+        # carries the wrists along without a gesture
+        carried = (
+            (b.points_px[3] + b.points_px[4] - a.points_px[3] - a.points_px[4]) / 2
+            if a.shoulders and b.shoulders
+            else 0.0
+        )
         speeds = [
-            np.linalg.norm(b.points_px[k] - a.points_px[k]) / unit / dt
+            np.linalg.norm(b.points_px[k] - a.points_px[k] - carried) / unit / dt
             for k in (5, 6)
             if a.visible[k] and b.visible[k]
         ]

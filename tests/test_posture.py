@@ -121,6 +121,19 @@ def test_still_or_jittering_wrists_are_no_gesture():
     assert gestures(t, poses, 5.0).gesture_count == 0
 
 
+def test_a_moving_camera_or_body_carries_the_hands_without_a_gesture():
+    t = np.arange(0, 12, 0.2)
+    poses = []
+    for x in t:  # the whole person slides 150 px per second (a panning camera), hands at rest
+        shift = np.float32(150.0 * (x % 2.0) - 150.0)
+        p = _pose(wrist=(300.0, 450.0))
+        poses.append(PoseFrame(p.points_px + (shift, 0.0), p.visible, W, H))
+    assert gestures(t, poses, 5.0).gesture_count == 0
+    # the same wrists in a still picture would have been read as moving
+    still = [_pose(wrist=(300.0 + float(pp.points_px[5][0] - 300.0), 450.0)) for pp in poses]
+    assert gestures(t, still, 5.0).gesture_count > 0
+
+
 def test_too_little_hand_time_is_not_measured():
     t, poses = _wrist_track([(0.2, 0.6)], seconds=GESTURE_MIN_VISIBLE_S - 1)
     g = gestures(t, poses, 5.0)
