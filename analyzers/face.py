@@ -223,6 +223,8 @@ def measure_frame(
         int(pts[:, 1].max()),
     )
     brightness, sharpness = region_quality(gray, box)
+    if pose is not None and not same_person(pose, box):
+        pose = None  # the body model found someone else (a second person in the picture)
     emotion = None
     if classify is not None:
         crop = face_crop(gray, face.landmarks, size=crop_size)
@@ -260,6 +262,20 @@ def measure_frame(
         pose=pose,
     )
     return frame, np.ascontiguousarray(pts[:, :2]), (detect_s, classify_s, pose_s)
+
+
+SAME_PERSON_MARGIN = 0.25  # of the face box's size, on each side
+
+
+def same_person(pose, box: tuple[int, int, int, int]) -> bool:
+    """Whether a body's nose (analyzers.posture.PoseFrame) lies on the measured face (its
+    landmarks' box in pixels, widened by a quarter on each side); True when the nose is not
+    visible (nothing says otherwise)."""
+    if not pose.visible[0]:
+        return True
+    x, y = pose.points_px[0]
+    mx, my = (box[2] - box[0]) * SAME_PERSON_MARGIN, (box[3] - box[1]) * SAME_PERSON_MARGIN
+    return box[0] - mx <= x <= box[2] + mx and box[1] - my <= y <= box[3] + my
 
 
 class _RateGate:

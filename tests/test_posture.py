@@ -134,6 +134,17 @@ def test_a_moving_camera_or_body_carries_the_hands_without_a_gesture():
     assert gestures(t, still, 5.0).gesture_count > 0
 
 
+def test_a_body_whose_nose_is_off_the_measured_face_is_someone_else():
+    from analyzers.face import same_person
+
+    body = _pose()  # nose at (320, 250)
+    assert same_person(body, (290, 210, 350, 290))
+    assert same_person(body, (335, 210, 395, 290))  # within a quarter of the box's width
+    assert not same_person(body, (40, 60, 120, 160))  # the measured face is another person's
+    hidden = PoseFrame(body.points_px, np.array([False] + [True] * 6), W, H)
+    assert same_person(hidden, (40, 60, 120, 160))
+
+
 def test_too_little_hand_time_is_not_measured():
     t, poses = _wrist_track([(0.2, 0.6)], seconds=GESTURE_MIN_VISIBLE_S - 1)
     g = gestures(t, poses, 5.0)
