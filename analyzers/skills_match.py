@@ -146,18 +146,21 @@ class ResumeStatements:
                     self.statements.append((part, _content_stems(part)))
 
     def stating(self, job: Skill) -> str | None:
-        """The first statement holding every content word of the job skill's name."""
+        """The first statement holding every content word of the job skill's name, or of the
+        words the posting stated it in ("administer medications" for "medication
+        administration": a verb and its action noun stem apart)."""
         if job.category in NAMED_CATEGORIES:
             return None
-        words = [t for t, _, _ in tokens(job.name)]
-        if words and words[0] in FRAME_VERBS and len(words) > 1:
-            words = words[1:]
-        wanted = _content_stems(" ".join(words))
-        if not wanted or not any(len(w) >= 3 for w in wanted):
-            return None
-        for text, stems in self.statements:
-            if wanted <= stems:
-                return text[:EVIDENCE_CHARS]
+        for phrase in filter(None, (job.name, job.stated_as)):
+            words = [t for t, _, _ in tokens(phrase)]
+            if words and words[0] in FRAME_VERBS and len(words) > 1:
+                words = words[1:]
+            wanted = _content_stems(" ".join(words))
+            if not wanted or not any(len(w) >= 3 for w in wanted):
+                continue
+            for text, stems in self.statements:
+                if wanted <= stems:
+                    return text[:EVIDENCE_CHARS]
         return None
 
 

@@ -467,7 +467,13 @@ LIGHT_VERBS = {
     "offer",
     "offers",
     "offering",
-    # verbs of knowing or using a tool name the tool, not a skill of their own ("know SQL")
+    # verbs of holding, knowing or using a certificate or a tool name it, not a skill of their
+    # own ("know SQL", "hold BLS")
+    "hold",
+    "holds",
+    "holding",
+    "possess",
+    "possesses",
     "know",
     "knows",
     "knowing",

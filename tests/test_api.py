@@ -78,6 +78,27 @@ def test_resume_ok(client, upload_root, maker, name):
     assert_uploads_cleaned(upload_root)
 
 
+def test_analyze_a_resume_against_a_posting_quotes_what_the_resume_states(client, upload_root):
+    cv = make_pdf(
+        "Experience\nStaff Nurse, Medical ICU\n- Administered IV medications to 6 patients\n"
+        "- Monitored hemodynamics with arterial lines\nSkills\nBLS, ACLS"
+    )
+    resp = post(
+        client,
+        "/api/v1/analyze",
+        resume=(cv, "cv.pdf"),
+        job_description="You will administer medications. Must hold BLS. CRRT is a plus.",
+    )
+    assert resp.status_code == 200
+    match = resp.get_json()["skills_match"]
+    stated = [j for j in match["job_skills"] if j["matched_by"] == "stated_on_resume"]
+    assert stated and stated[0]["on_resume"], match["job_skills"]
+    assert "Administered IV medications" in stated[0]["resume_evidence"]
+    assert stated[0]["name"] in match["matched"] and stated[0]["name"] not in match["missing"]
+    assert any("CRRT" in n for n in match["missing"])
+    assert_uploads_cleaned(upload_root)
+
+
 def test_resume_errors(client, upload_root, face_rgb):
     assert_problem(post(client, "/api/v1/resumes"), 400, "missing-field")
     assert_problem(post(client, "/api/v1/resumes", resume=(b"", "cv.pdf")), 400, "empty-file")
