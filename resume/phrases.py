@@ -117,6 +117,15 @@ GENERIC_TAILS = {
     "capabilities",
 }
 GENERIC_HEADS = {
+    # units of measure ("lift 50 lbs")
+    "lbs",
+    "lb",
+    "kg",
+    "pounds",
+    "hours",
+    "hrs",
+    "miles",
+    "km",
     "company",
     "name",
     "city",

@@ -64,12 +64,18 @@ OBJECT_NOISE = frozenset(
 MAX_OBJECT_WORDS = 3
 PLACE_JOINS = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*")
 # where a phrase says what happens: "Sales in Europe", "Hubs in Houston"
-PLACE_TAIL = re.compile(r"\s+(?:in|at|across|throughout|near|around)\s+(\S.*)$")
+PLACE_TAIL = re.compile(r"\s+(?:in|at|across|throughout|near|around|to)\s+(\S.*)$")
 # what a place is the place of ("Offices in Austin", "hubs in Houston"): where, not a skill
 SITE_NOUNS = frozenset(
     "office offices hub hubs site sites location locations branch branches headquarters hq "
-    "campus campuses store stores plant plants facility facilities warehouse warehouses".split()
+    "campus campuses store stores plant plants facility facilities warehouse warehouses "
+    # ... or of a move: "Travel to Cork", "relocation to Austin"
+    "travel travels travelling traveling relocation relocate relocating move commute".split()
 )
+# the last word of a phrase that names an area, not a skill ("Rust Belt region")
+AREA_WORDS = frozenset("region regions area areas district districts belt county province".split())
+# "go-to-market": a phrase holding it is the term, never a skill (the issue's own example)
+GO_TO_MARKET = re.compile(r"\bgo[\s-]+to[\s-]+market\b", re.I)
 # "go to market plan" written without hyphens: "market plan" is a piece of the term, not a skill
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 GO_TO = re.compile(r"\bgo[\s-]+to[\s-]+$", re.I)
@@ -402,7 +408,9 @@ class SemanticSkillModel:
         an unhyphenated "go to market ..." left out."""
         out = []
         for c in candidates(text, self._tagger):
-            if GO_TO.search(text[max(0, c.start - 8) : c.start]):
+            if GO_TO.search(text[max(0, c.start - 8) : c.start]) or GO_TO_MARKET.search(c.text):
+                continue
+            if norm_phrase(c.text).rpartition(" ")[2] in AREA_WORDS:
                 continue
             m = PLACE_TAIL.search(text[c.start : c.end])
             if m and c.kind != "verb" and self.is_place(m.group(1)):

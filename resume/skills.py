@@ -311,10 +311,14 @@ TOOL_NAMES_THAT_ARE_WORDS = {
 
 def _holds_a_rejected_tool_word(c, tax, taken) -> bool:
     """A phrase holding, in lower case, a word that is a tool's name only in the right context
-    ("swift path", "spark plugs", "blank canvas") when the gazetteer did not take that word as
-    the tool there."""
+    ("swift path", "spark plugs", "blank canvas"), or a title-cased name opening with one
+    ("Swift Logistics"), when the gazetteer did not take that word as the tool there."""
+    words = c.text.split()
+    named = len(words) >= 2 and all(w[:1].isupper() for w in words)
     for tok, a, _ in tokens(c.text):
-        if tok in TOOL_NAMES_THAT_ARE_WORDS and c.text[a].islower():
+        # lower case: the everyday word; a title-cased name opening with it: an organisation
+        # ("Swift Logistics", "Spring Health"), unless the gazetteer took the tool there
+        if tok in TOOL_NAMES_THAT_ARE_WORDS and (c.text[a].islower() or (named and a == 0)):
             if not any(x <= c.start + a < y for x, y in taken):
                 return True
     return False

@@ -279,6 +279,23 @@ def test_phrases_never_run_across_sentences(model):
     assert "vital signs" in found
 
 
+TRAPS = """Account Executive, Swift Logistics (Go-To-Market team), Rust Belt region
+We need someone who can excel at closing deals, go the extra mile and be swift to escalate
+issues. You will spring into action when clients call, paint on a blank canvas, and offer sage
+advice. Travel to Cork, Dublin, Paris and Austin required. Experience with Salesforce and
+HubSpot is a plus. Must be able to lift 50 lbs.
+"""
+
+
+def test_names_places_units_and_everyday_words_are_no_skills_of_a_posting(model, tax):
+    names = {s.name for s in find_skills(TRAPS, tax, semantic=model, kind="job")}
+    assert {"Salesforce", "HubSpot"} <= names, names
+    low = " | ".join(sorted(names)).lower()
+    for trap in ("swift", "rust", "market", "excel", "spring", "canvas", "sage", "cork",
+                 "travel", "lbs", "region", "mile"):  # fmt: skip
+        assert trap not in low, (trap, names)
+
+
 def test_gazetteer_alone_without_a_model_still_works(tax):
     skills = find_skills(RESUME, tax)
     assert "Microsoft Excel" in {s.name for s in skills}
