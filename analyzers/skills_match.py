@@ -4,12 +4,14 @@ each resume skill (same taxonomy and extractor as the resume: resume/skills.py).
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
 from resume.normalize import norm_phrase, tokens
+from resume.semantic import NOMINALS_PATH
 from resume.skills import (
     FUNCTION_WORDS,
     Taxonomy,
@@ -125,8 +127,20 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=1)
+def _action_nouns() -> dict[str, str]:
+    """Verb forms -> their action noun ("administered" -> "administration"), from
+    resume/data/nominalisations.json (ESCO's compounds)."""
+    return json.loads(NOMINALS_PATH.read_text())["nouns"]
+
+
 def _content_stems(text: str) -> set[str]:
-    words = [t for t, _, _ in tokens(text) if t not in FUNCTION_WORDS and not t.isdigit()]
+    """Stems of the content words, a verb read as its action noun first: "Administered" and
+    "administration", "certified" and "certification" stem alike."""
+    nouns = _action_nouns()
+    words = [
+        nouns.get(t, t) for t, _, _ in tokens(text) if t not in FUNCTION_WORDS and not t.isdigit()
+    ]
     return set(_stemmer().stemWords(words))
 
 

@@ -168,6 +168,7 @@ SIXTH = Path(__file__).resolve().parent / "labels" / "resume_skills_sixth.json"
 TUNE = Path(__file__).resolve().parent / "labels" / "resume_skills_tune.json"
 JOBS = Path(__file__).resolve().parent / "labels" / "job_descriptions.json"
 JOBS_TUNE = Path(__file__).resolve().parent / "labels" / "job_descriptions_tune.json"
+MATCH_PAIRS = Path(__file__).resolve().parent / "labels" / "skills_match_pairs.json"
 RESUME_SETS = (
     (LABELS, ""),
     (HELD_OUT, " held out"),
@@ -198,6 +199,7 @@ def evaluate(data: Path) -> dict:
             out.update(_evaluate_set(data, labels, suffix, model))
     for path, suffix in ((JOBS, ""), (JOBS_TUNE, " (tuning set, in-sample)")):
         out[f"job descriptions{suffix}"] = _evaluate_jobs(path, model)
+    out["skills_match missing"] = evaluate_missing(MATCH_PAIRS, model)
     skills = data / "skills"
     if (skills / "resume_corpus").exists():
         out["annotated resume spans"] = span_recall(skills / "resume_corpus", model)
@@ -273,6 +275,37 @@ def _evaluate_jobs(path: Path, model) -> dict:
         "not_skills_reported": traps,
         "requirement_agreement": round(agree / max(judged, 1), 4),
         "requirement_judged": judged,
+    }
+
+
+def evaluate_missing(path: Path, model) -> dict:
+    """``skills_match.missing`` against a reader's list of what each posting asks that its
+    resume does not state (bench/labels/skills_match_pairs.json): micro precision, recall and
+    F1 with the resume-set scoring (:func:`score`)."""
+    from analyzers.skills_match import skills_match
+
+    pairs = json.loads(path.read_text())["pairs"]
+    tax = load_taxonomy()
+    preds, docs = {}, []
+    for pair in pairs:
+        resume = find_skills(pair["resume"], tax, semantic=model)
+        match = skills_match(
+            resume,
+            taxonomy=tax,
+            job_description=pair["posting"],
+            semantic=model,
+            resume_text=pair["resume"],
+        )
+        preds[pair["id"]] = set(match.missing)
+        docs.append({"file": pair["id"], "skills": pair["missing"]})
+    result = score(preds, docs)
+    for per in result["per_resume"]:
+        per["missing"] = sorted(preds[per["file"]])
+    return {
+        "system": f"this service ({tax.name} + {model.name} {model.version})",
+        "data": f"{path.name}: {len(pairs)} resume / posting pairs, fields: "
+        + ", ".join(p["field"] for p in pairs),
+        **result,
     }
 
 

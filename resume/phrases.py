@@ -28,9 +28,11 @@ Kind = Literal["list", "noun", "verb"]
 MAX_ITEM_TOKENS = 5
 MAX_PHRASE_TOKENS = 6
 ITEM_DELIMS = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;|•·▪●◦\t]|\s[-–—]\s|\s{3,}")
-# What opens a list item without being part of the skill.
+# What opens a list item without being part of the skill ("Current BLS", not "Current
+# Procedural Terminology"; "You will run demos").
 ITEM_LEAD = re.compile(
     r"(?:(?:and|or|&|with|including|also|plus|strong|excellent|good|solid|proven|advanced"
+    r"|current(?=\s+(?-i:[A-Z]{2,})\b)|valid|you\s+will|you'll|will"
     r"|basic|working|extensive|the|an?|hands[\s-]+on\s+(?:with|in)"
     r"|(?:\d+\+?\s*)?years?(?:\s+of)?(?:\s+(?:hands[\s-]+on\s+)?experience)?\s+(?:of|in|with)"
     r"|(?:some\s+)?(?:knowledge|understanding|experience|expertise|proficiency|familiarity"
@@ -71,6 +73,7 @@ LEADING_NOISE = {
     "daily",
     "weekly",
     "monthly",
+    "valid",
     "annual",
     "yearly",
     "overall",
@@ -396,20 +399,20 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
         if section == "interests" or _is_heading(line):
             continue
         bullet = BULLET.match(line)
-        label, colon, rest = line.partition(":")
-        offset = 0
-        if colon and len(label.split()) <= 4 and rest.strip():
-            offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
-        sentences = _sentences(line[offset:])
-        for n, (s_off, body) in enumerate(sentences):
-            items = _line_items(body)
+        sentences = _sentences(line)
+        for s_off, sentence in sentences:
+            label, colon, rest = sentence.partition(":")
+            offset = 0
+            if colon and len(label.split()) <= 4 and rest.strip():
+                offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
+            items = _line_items(sentence[offset:])
             short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
             one_item = len(sentences) == 1 and len(items) == 1
             one_line_item = (section == "skills" or bullet is not None) and one_item
-            if not (short or one_line_item or (offset and n == 0 and items)):
+            if not (short or one_line_item or (offset and items)):
                 continue
             for o, s in items:
-                start = base + offset + s_off + o
+                start = base + s_off + offset + o
                 out.append(Candidate(s, start, start + len(s), "list", section, len(items)))
     return out
 

@@ -368,6 +368,7 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         for span in spans
     ]
     hiring = _hiring_spans(text, kind)
+    title = _title_span(text, kind)
     groups: dict[str, list] = defaultdict(list)
     kept: list[tuple[int, int]] = []
     # most confident first; a phrase overlapping a kept one ("IV antibiotics" inside
@@ -390,6 +391,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
             continue  # "tracked the pipeline in Salesforce": the gazetteer reports Salesforce
         if _overlaps(c, hiring):
             continue  # "hiring a Site Reliability Engineer"
+        if _overlaps(c, title):
+            continue  # the posting's title: "HR Business Partner"
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
             continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
         nominal = semantic.nominal(c)
@@ -519,6 +522,21 @@ def _hiring_spans(text: str, kind: str) -> list[tuple[int, int]]:
     stands there is not a skill it asks for. None elsewhere: on a resume "currently recruiting
     engineers" is the person's own work."""
     return [m.span() for m in HIRING_STATEMENT.finditer(text)] if kind == "job" else []
+
+
+def _title_span(text: str, kind: str) -> list[tuple[int, int]]:
+    """A job description's first line when it is a title ("HR Business Partner", "Warehouse
+    Team Lead (Nights)"): at most 8 words, no sentence, no list, no "Label:"; the role, not a
+    skill it asks for. None on a resume."""
+    if kind != "job":
+        return []
+    m = re.match(r"\s*([^\n]+)", text)
+    if not m:
+        return []
+    line = m.group(1).strip()
+    if len(line.split()) > 8 or re.search(r"[.:;,!?]\s|[.:;!?]$|,", line):
+        return []
+    return [m.span(1)]
 
 
 BULLET_LINE = re.compile(r"\s*(?:[-•·▪●◦*\u2013\u2014]|\d{1,2}[.)])\s+\S")

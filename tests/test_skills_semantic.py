@@ -82,6 +82,10 @@ def test_list_items_are_cleaned_of_what_is_not_the_skill():
     assert _clean_item("Spanish (fluent)")[0] == "Spanish"
     assert _clean_item("the NEC")[0] == "NEC"
     assert _clean_item("analytical skills")[0] == "analytical skills"  # what a reader writes
+    assert _clean_item("Current BLS")[0] == "BLS"
+    assert _clean_item("Current Procedural Terminology")[0] == "Current Procedural Terminology"
+    assert _clean_item("Active Directory")[0] == "Active Directory"
+    assert _clean_item("You will prospect new business")[0] == "prospect new business"
 
 
 MARKETING_POSTING = """Marketing Manager
@@ -348,6 +352,30 @@ def test_a_job_skill_the_resume_states_in_words_is_on_it_with_the_line_quoted(mo
     assert not any("garden" in (j.resume_evidence or "").lower() for j in m.job_skills)
     bare = skills_match(resume, taxonomy=tax, job_description=posting, semantic=model)
     assert not any(j.matched_by == "stated_on_resume" for j in bare.job_skills)
+
+
+def test_a_postings_title_is_the_role_and_a_label_opens_a_list_mid_line(model, tax):
+    posting = (
+        "Warehouse Team Lead\n\nYou will lead the night shift. Requirements: forklift "
+        "certification, cycle counting, SAP."
+    )
+    names = {s.name for s in find_skills(posting, tax, semantic=model, kind="job")}
+    assert not any("Team Lead" in n or "Requirements" in n for n in names), names
+    assert any("cycle counting" in n.lower() for n in names), names
+
+
+def test_a_verb_and_its_action_noun_state_the_same_skill():
+    from analyzers.skills_match import ResumeStatements
+
+    def skill(name, category="skill"):
+        return Skill(
+            name=name, category=category, source="resume", source_id=None, mentions=1, evidence=[]
+        )
+
+    said = ResumeStatements("- Certified forklift operator\n- Administered IV medications")
+    assert "Certified forklift" in said.stating(skill("forklift certification"))
+    assert "Administered IV" in said.stating(skill("medication administration"))
+    assert ResumeStatements("I excel at teamwork").stating(skill("Excel", "tool")) is None
 
 
 def test_skills_match_credits_equivalents_and_lists_missing_required_first(model, tax):
