@@ -251,6 +251,8 @@ POSTING_SKILLS_HEADING = re.compile(
     re.I,
 )
 PARENTHESIS = re.compile(r"[()]")
+# a list item that is a clause: a past-tense verb and its object ("negotiated contracts")
+CLAUSE = re.compile(r"[A-Za-z]{3,}ed\s+\S")
 ARTICLE = re.compile(r"(?:the|an?)\s+", re.I)
 # Where a sentence ends inside a line ("...and Rust. Experience with..."), not after an
 # abbreviation ("St. Mary's", "e.g. Python") or inside a name ("ASP.NET", "3.5").
@@ -406,6 +408,8 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
             if colon and len(label.split()) <= 4 and rest.strip():
                 offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
             items = _line_items(sentence[offset:])
+            if sum(bool(CLAUSE.match(s)) for _, s in items) >= 2:
+                continue  # "Managed 120 accounts, negotiated contracts, ...": prose clauses
             short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
             one_item = len(sentences) == 1 and len(items) == 1
             one_line_item = (section == "skills" or bullet is not None) and one_item

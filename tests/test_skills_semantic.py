@@ -364,6 +364,17 @@ def test_a_postings_title_is_the_role_and_a_label_opens_a_list_mid_line(model, t
     assert any("cycle counting" in n.lower() for n in names), names
 
 
+def test_clauses_joined_by_commas_are_read_as_prose(model, tax):
+    text = (
+        "Sales Representative\nManaged a territory of 120 accounts, prospected new clients, "
+        "negotiated contracts up to $500K, and tracked the pipeline in Salesforce."
+    )
+    found = find_skills(text, tax, semantic=model)
+    names = {s.name for s in found}
+    assert "contract negotiation" in names and "Salesforce" in names, names
+    assert not any("$500K" in n for n in names), names
+
+
 def test_a_verb_and_its_action_noun_state_the_same_skill():
     from analyzers.skills_match import ResumeStatements
 
