@@ -147,9 +147,10 @@ def gestures(
         pose_fps: Pose frames per media second; steps longer than 2.5 / pose_fps are gaps.
 
     Returns:
-        Gestures, or None when no frame was read. Speeds are of the wrist relative to the
-        shoulders' midpoint (when both frames show the shoulders: body sway and camera motion
-        are not gestures), in shoulder widths per second (the recording's median shoulder
+        Gestures, or None when no frame was read. Speeds are the smaller of the wrist's own
+        and its motion relative to the shoulders' midpoint (when both frames show the
+        shoulders: body sway, a moving camera and a body rocking over resting hands are not
+        gestures), in shoulder widths per second (the recording's median shoulder
         width, so the measure does not depend on the distance from the camera); without a
         frame with shoulders, the frame width / 3 stands in.
     """
@@ -186,8 +187,15 @@ def gestures(
             if a.shoulders and b.shoulders
             else 0.0
         )
+        # ... nor does a rocking body over hands resting on a desk: the smaller of the wrist's
+        # own motion and its motion relative to the shoulders
         speeds = [
-            np.linalg.norm(b.points_px[k] - a.points_px[k] - carried) / unit / dt
+            min(
+                np.linalg.norm(b.points_px[k] - a.points_px[k]),
+                np.linalg.norm(b.points_px[k] - a.points_px[k] - carried),
+            )
+            / unit
+            / dt
             for k in (5, 6)
             if a.visible[k] and b.visible[k]
         ]

@@ -116,7 +116,9 @@ def _covering(
 NAMED_CATEGORIES = ("technical", "tool", "language")
 # Verbs that open a posting's phrase without being the skill ("provide direct patient care")
 FRAME_VERBS = {"provide", "perform", "ensure", "support", "deliver", "conduct", "demonstrate"}
-STATEMENT = re.compile(r"\n|(?<=[a-z0-9)])[.!?;](?=\s)")
+# what ends a statement: a line, a sentence, a clause or a list item ("Oracle Database, UI
+# Design" states neither "database design" nor "UI database")
+STATEMENT = re.compile(r"\n|(?<=[a-z0-9)])[.!?;](?=\s)|[,|•·▪●◦\t]")
 EVIDENCE_CHARS = 160
 
 
@@ -134,47 +136,70 @@ def _action_nouns() -> dict[str, str]:
     return json.loads(NOMINALS_PATH.read_text())["nouns"]
 
 
-def _content_stems(text: str) -> set[str]:
-    """Stems of the content words, a verb read as its action noun first: "Administered" and
-    "administration", "certified" and "certification" stem alike."""
+def _words(text: str) -> list[tuple[str, int]]:
+    """Content words with their offsets, a past-tense verb read as its action noun
+    ("Administered" -> "administration", "certified" -> "certification"; only -ed forms: the
+    map also holds nouns, "accounts" -> "accounting")."""
     nouns = _action_nouns()
-    words = [
-        nouns.get(t, t) for t, _, _ in tokens(text) if t not in FUNCTION_WORDS and not t.isdigit()
+    return [
+        (nouns.get(t, t) if t.endswith("ed") else t, a)
+        for t, a, _ in tokens(text)
+        if t not in FUNCTION_WORDS and not t.isdigit()
     ]
-    return set(_stemmer().stemWords(words))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 class ResumeStatements:
-    """The resume's lines and sentences (outside an Interests section) with the stems of their
-    words, for job skills that no resume skill covers but the resume states in words."""
+    """The resume's statements (lines, sentences, clauses and list items, outside an Interests
+    section) with the stems of their words, for job skills that no resume skill covers but the
+    resume states in words."""
 
     def __init__(self, text: str):
         interests = interests_section_lines(text)
-        self.statements: list[tuple[str, set[str]]] = []
+        # (statement, {stem: offset of its first word}, the words themselves)
+        self.statements: list[tuple[str, dict[str, int], set[str]]] = []
         for n, line in enumerate(text.split("\n")):
             if n in interests:
                 continue
             for part in STATEMENT.split(line):
                 part = re.sub(r"\s+", " ", part).strip(" -•*·▪●◦\t")
-                if part:
-                    self.statements.append((part, _content_stems(part)))
+                words = _words(part)
+                if not words:
+                    continue
+                stems = _stemmer().stemWords([w for w, _ in words])
+                first = {}
+                for stem, (_, at) in zip(stems, words, strict=True):
+                    first.setdefault(stem, at)
+                self.statements.append((part, first, {_singular(w) for w, _ in words}))
 
     def stating(self, job: Skill) -> str | None:
-        """The first statement holding every content word of the job skill's name, or of the
-        words the posting stated it in ("administer medications" for "medication
-        administration": a verb and its action noun stem apart)."""
+        """The first statement holding every content word of the job skill's name in any word
+        form (a one-word name as that word, or its verb: "accounting" is not "accounts"), or of
+        the words the posting stated it in ("administer medications" for "medication
+        administration"); quoted around its first matching word."""
         if job.category in NAMED_CATEGORIES:
             return None
         for phrase in filter(None, (job.name, job.stated_as)):
-            words = [t for t, _, _ in tokens(phrase)]
-            if words and words[0] in FRAME_VERBS and len(words) > 1:
-                words = words[1:]
-            wanted = _content_stems(" ".join(words))
-            if not wanted or not any(len(w) >= 3 for w in wanted):
+            lead = phrase.split(maxsplit=1)
+            if len(lead) == 2 and lead[0].lower() in FRAME_VERBS:
+                phrase = lead[1]  # "provide direct patient care"
+            words = [w for w, _ in _words(phrase)]
+            if not words or not any(len(w) >= 3 for w in words):
                 continue
-            for text, stems in self.statements:
-                if wanted <= stems:
-                    return text[:EVIDENCE_CHARS]
+            # a posting's phrase that opens with a verb ("administer medications"): its noun
+            words[0] = _action_nouns().get(words[0], words[0])
+            wanted = set(_stemmer().stemWords(words))
+            for text, first, said in self.statements:
+                if not wanted <= first.keys():
+                    continue
+                if len(words) == 1 and _singular(words[0]) not in said:
+                    continue
+                at = min(first[w] for w in wanted)
+                start = max(0, min(at - EVIDENCE_CHARS // 3, len(text) - EVIDENCE_CHARS))
+                return text[start : start + EVIDENCE_CHARS]
         return None
 
 

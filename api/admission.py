@@ -189,8 +189,16 @@ class AnalysisGate:
                 )
             turn = threading.Event()
             self._line.append(turn)
-        if turn.wait(timeout=self.max_wait_s):
-            return self  # the slot was handed over
+        try:
+            if turn.wait(timeout=self.max_wait_s):
+                return self  # the slot was handed over
+        except BaseException:  # interrupted while waiting: leave the line, pass a slot on
+            with self._guard:
+                if turn.is_set():
+                    self._hand_over()
+                else:
+                    self._line.remove(turn)
+            raise
         with self._guard:
             if turn.is_set():  # handed over just as the wait ended
                 return self
@@ -199,7 +207,11 @@ class AnalysisGate:
 
     def __exit__(self, *exc) -> None:
         with self._guard:
-            if self._line:
-                self._line.popleft().set()  # still busy: the next in line runs now
-            else:
-                self._busy_now = False
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the slot to the next in line (still busy), or free it; under the guard."""
+        if self._line:
+            self._line.popleft().set()
+        else:
+            self._busy_now = False

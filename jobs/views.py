@@ -23,7 +23,7 @@ def estimated_run_s(job: JobRow, seconds_per_media_s: float) -> float:
 @dataclass(frozen=True)
 class QueueSnapshot:
     """The running and queued jobs (all tenants share the queue) and this machine's measured
-    speed, read once (three queries) so that a list of jobs gets its positions and ETAs
+    speed, read once (two queries) so that a list of jobs gets its positions and ETAs
     without queries per job."""
 
     active: tuple[JobRow, ...]  # queued and running, oldest first

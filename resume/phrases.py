@@ -26,6 +26,7 @@ Section = Literal["skills", "experience", "summary", "education", "interests", "
 Kind = Literal["list", "noun", "verb"]
 
 MAX_ITEM_TOKENS = 5
+MAX_ITEM_CHARS = 200
 MAX_PHRASE_TOKENS = 6
 ITEM_DELIMS = re.compile(r"(?<!\d),|,(?!\d{3}\b)|[;|•·▪●◦\t]|\s[-–—]\s|\s{3,}")
 # What opens a list item without being part of the skill ("Current BLS", not "Current
@@ -251,19 +252,19 @@ POSTING_SKILLS_HEADING = re.compile(
     re.I,
 )
 PARENTHESIS = re.compile(r"[()]")
-# a list item that is a clause: a past-tense verb and its object ("negotiated contracts")
-CLAUSE = re.compile(r"[A-Za-z]{3,}ed\s+\S")
+# a list item that is a clause: a past-tense verb and its object ("negotiated contracts up to
+# $500K"), not an adjective before a name ("Distributed Systems", "Registered Nurse")
+CLAUSE = re.compile(r"[A-Za-z]{3,}ed\s+(?:[a-z0-9$]\S*)")
 ARTICLE = re.compile(r"(?:the|an?)\s+", re.I)
-# Where a sentence ends inside a line ("...and Rust. Experience with..."), not after an
-# abbreviation ("St. Mary's", "e.g. Python") or inside a name ("ASP.NET", "3.5").
+# Where a sentence ends inside a line ("...and Rust. Experience with...", "...and SQL. Must"),
+# not after an initial or an abbreviation ("J. Smith", "St. Mary's", "e.g. Python", "M.Sc.
+# Computer Science") or inside a name ("ASP.NET", "3.5").
 SENTENCE_END = re.compile(
-    r"(?<![A-Z])(?<!\b(?:St|Dr|Mr|Ms|Jr|Sr|Co|No|vs))(?<!\b(?:Mrs|Inc|Ltd|etc|e\.g|i\.e))"
+    r"(?<!\b[A-Z])(?<!\b(?:St|Dr|Mr|Ms|Jr|Sr|Co|No|vs|Sc|Ph))(?<!\b(?:Mrs|Inc|Ltd|etc|e\.g|i\.e))"
     r"[.!?](?=\s+[\"'(]?[A-Z])\s+"
 )
 # What announces the list a sentence ends with: "a data engineer with Python, Spark and Kafka".
-LIST_OPENER = re.compile(
-    r".*\b(?:with|in|including|such\s+as|like|using|of|on)\s+(?=\S)", re.I | re.S
-)
+LIST_OPENER = re.compile(r".*\b(?:with|in|including|such\s+as)\s+(?=\S)", re.I | re.S)
 BULLET = re.compile(r"\s*(?:[-–—*•·▪●◦]|\d{1,2}[.)])\s+")
 CONJUNCTION = re.compile(r"\s+(?:and|or|&|with|using|via|including)\s+|\s*/\s*(?=[A-Z])")
 # What a posting's list item ends with that is not the skill: "dbt is a plus", "SQL (preferred)".
@@ -273,7 +274,8 @@ ITEM_TAIL = re.compile(
     r"|\s*\((?:preferred|a\s+plus|nice\s+to\s+have|required|optional|essential)\)"
     r"|\s*\((?:fluent|native|bilingual|basic|conversational|intermediate|advanced|proficient"
     r"|beginner|expert)\)"
-    r"|\s+(?:experience|knowledge|expertise|proficiency)"
+    r"|\s+(?:experience|knowledge|expertise|proficiency)(?:\s+(?:is|would\s+be))?\s+(?:an?\s+)?"
+    r"(?:plus|bonus|preferred|required|desirable|essential|advantage|asset)\b.*"
     r"|\s+(?:preferred|required|a\s+plus|desirable|essential))\s*$",
     re.I,
 )
@@ -338,6 +340,8 @@ def line_sections(text: str) -> list[Section]:
 def _clean_item(item: str) -> tuple[str, int, int] | None:
     """An item stripped of list marks and trailing periods, with its offsets inside ``item``;
     None when it is no phrase (empty, a number, a date, too long)."""
+    if len(item) > MAX_ITEM_CHARS:  # far more than MAX_ITEM_TOKENS words: prose, not an item
+        return None
     m = re.search(r"[A-Za-z0-9.#+][^\n]*[A-Za-z0-9#+)]", item)
     if not m:
         return None
@@ -361,6 +365,14 @@ def _split_open_parenthesis(offset: int, part: str) -> list[tuple[int, str]]:
     if part.count("(") == part.count(")"):
         return [(offset, part)]
     return _pieces(PARENTHESIS, part, offset)
+
+
+def _clauses(items: list[tuple[int, str]]) -> bool:
+    """Whether a sentence's items are clauses: two or more open with a past-tense verb and a
+    lower-case object, one of them with at least three words ("negotiated contracts up to
+    $500K"; not "distributed systems, embedded systems")."""
+    clauses = [s for _, s in items if CLAUSE.match(s)]
+    return len(clauses) >= 2 and any(len(s.split()) >= 3 for s in clauses)
 
 
 def _line_items(body: str) -> list[tuple[int, str]]:
@@ -408,7 +420,7 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
             if colon and len(label.split()) <= 4 and rest.strip():
                 offset = len(label) + 1  # "Tools: Git, Jira" -> the items after the label
             items = _line_items(sentence[offset:])
-            if sum(bool(CLAUSE.match(s)) for _, s in items) >= 2:
+            if not offset and section != "skills" and _clauses(items):
                 continue  # "Managed 120 accounts, negotiated contracts, ...": prose clauses
             short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
             one_item = len(sentences) == 1 and len(items) == 1

@@ -73,7 +73,7 @@ SITE_NOUNS = frozenset(
     "travel travels travelling traveling relocation relocate relocating move commute".split()
 )
 # the last word of a phrase that names an area, not a skill ("Rust Belt region")
-AREA_WORDS = frozenset("region regions area areas district districts belt county province".split())
+AREA_WORDS = frozenset("region regions area areas district districts county province".split())
 # "go-to-market": a phrase holding it is the term, never a skill (the issue's own example)
 GO_TO_MARKET = re.compile(r"\bgo[\s-]+to[\s-]+market\b", re.I)
 # "go to market plan" written without hyphens: "market plan" is a piece of the term, not a skill
@@ -427,7 +427,12 @@ class SemanticSkillModel:
         line_of = {c.start: text.rfind("\n", 0, c.start) for c in cands if c.kind == "list"}
         headers = set()
         for c in cands:
-            if c.kind == "list" and self.is_place(c.text):
+            # a place that is not also a skill's name ("Ada", "Phoenix" are both)
+            if (
+                c.kind == "list"
+                and self.is_place(c.text)
+                and norm_phrase(c.text) not in self.taxonomy.alias_index
+            ):
                 line = line_of[c.start]
                 end = text.find("\n", c.end)
                 if YEAR.search(text[line + 1 : end if end >= 0 else len(text)]):

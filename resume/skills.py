@@ -34,6 +34,7 @@ MAX_EVIDENCE = 3
 TECH_CONTEXT_MIN = 3
 EVIDENCE_CHARS = 40
 GENERIC_TAIL = re.compile(r" (?:skills?|experience|knowledge|expertise|proficiency)$")
+SEASONS = {"spring", "fall", "summer", "winter", "autumn"}
 YEAR_AFTER = re.compile(r"[\s,'’]*(?:19|20)\d{2}\b")
 LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
 FUNCTION_WORDS = {
@@ -196,6 +197,14 @@ def interests_section_lines(text: str) -> set[int]:
     return _section_lines(text, INTERESTS_HEADING, opens_line=True)
 
 
+def _in_a_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word is flanked by another capitalised word ("Epic Games",
+    "at Epic Health"): part of an organisation's or a product's longer name."""
+    after = re.match(r"[ \t]+[A-Z]", text[end : end + 3])
+    before = re.search(r"\b([A-Z][\w'&.-]*)[ \t]+$", text[max(0, start - 30) : start])
+    return bool(after) or bool(before and before.group(1) != "I")
+
+
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
     if not text[start].isupper() and not text[start].isdigit():
         return False
@@ -330,7 +339,7 @@ TOOL_USE = re.compile(r"\s(?:in|with|using|on|via|through)\s+(?:the\s+)?$", re.I
 def _uses_a_found_tool(text: str, c, tools: list[tuple[int, int]]) -> bool:
     """A phrase that ends by naming the tool it was done with ("documented care in Epic"),
     a tool the gazetteer found there."""
-    return any(c.start < a and b <= c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools)
+    return any(c.start < a and b == c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools)
 
 
 def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
@@ -561,6 +570,7 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
     toks = list(tokens(_mask_contacts(text)))
     # (skill, start, end, needs_context): context is needed by ambiguous words and acronyms.
     candidates: list[tuple[int, int, int, bool]] = []
+    by_name: set[int] = set()
     i = 0
     while i < len(toks):
         for n in range(min(MAX_NGRAM, len(toks) - i), 0, -1):
@@ -593,24 +603,28 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
                 continue
             if level == 2 and not _is_list_item(text, start, end, 0):
                 continue
-            if level and YEAR_AFTER.match(text, end):
-                continue  # "Spring 2022", "Swift 2019": a season or a name dated, not a tool
+            if phrase in SEASONS and YEAR_AFTER.match(text, end):
+                continue  # "Spring 2022": a season, not the tool ("Excel 2016" is Excel)
             if nxt == "js" and text[end : toks[i + n][1]] in ("", ".", " ", "-"):
                 # "React.js", "Vue js": the suffix belongs to the match
                 n += 1
                 end = toks[i + n - 1][2]
             # a product's name in its own capitals ("Epic", "Salesforce", "Workday") is the product
             # where it stands mid-sentence or in a list; acronyms ("POS") still need context
+            # ... unless it is part of a longer name ("Epic Games", "Nurse at Epic Health")
             named = (
                 exact is not None
                 and len(exact) >= 4
                 and any(ch.islower() for ch in exact)
+                and not _in_a_longer_name(text, start, end)
                 and (
                     _is_list_item(text, start, end, 1)
                     or _capitalised_mid_sentence(text, start, end, nxt)
                 )
             )
             needs_context = tech and not named and (level > 0 or exact is not None)
+            if named and level > 0:
+                by_name.add(start)  # an ambiguous word: counts, but vouches for no other
             candidates.append((idx, start, end, needs_context))
             i += n - 1
             break
@@ -621,7 +635,9 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
     plain_tech = {
         c[0]
         for c in candidates
-        if not c[3] and tax.skills[c[0]]["category"] in ("technical", "tool")
+        if not c[3]
+        and c[1] not in by_name
+        and tax.skills[c[0]]["category"] in ("technical", "tool")
     }
     tech_context = len(plain_tech) >= TECH_CONTEXT_MIN
     newlines = [m.start() for m in re.finditer("\n", text)]

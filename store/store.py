@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from contracts.errors import PROBLEM_BASE
 from store.browse import (  # noqa: F401 (ReportFilters is re-exported)
@@ -551,14 +551,16 @@ class Store(WebQueries):
         limit: int = 20,
         cursor: int | None = None,
         tenant: str | None = None,
+        oldest_first: bool = False,
     ) -> tuple[list[tuple[JobRow, str | None]], int | None]:
-        """Jobs newest first, with their candidate ids; the cursor of the next page or None.
-        ``status`` is one status or a tuple of them."""
+        """Jobs newest first (``oldest_first``: the other way, without pages), with their
+        candidate ids; the cursor of the next page or None. ``status`` is one status or a
+        tuple of them."""
         query = (
             select(JobRow, CandidateRow.external_id)
             .outerjoin(CandidateRow, JobRow.candidate_pk == CandidateRow.id)
             .where(*_tenant(JobRow.tenant, tenant))
-            .order_by(JobRow.id.desc())
+            .order_by(JobRow.id if oldest_first else JobRow.id.desc())
             .limit(limit + 1)
         )
         if isinstance(status, tuple):
@@ -571,7 +573,7 @@ class Store(WebQueries):
             query = query.where(JobRow.id < cursor)
         with self._read() as session:
             rows = [(job, cand) for job, cand in session.execute(query)]
-        more = len(rows) > limit
+        more = len(rows) > limit and not oldest_first
         rows = rows[:limit]
         return rows, (rows[-1][0].id if more and rows else None)
 
@@ -585,11 +587,16 @@ class Store(WebQueries):
             )
 
     def active_jobs(self) -> list[JobRow]:
-        """Every queued and running job (all tenants: they share the queue), oldest first."""
+        """Every queued and running job (all tenants: they share the queue), oldest first,
+        with the columns a position and an ETA need (not the request or the stages)."""
+        columns = (JobRow.job_id, JobRow.status, JobRow.progress, JobRow.media_duration_s)
         with self._read() as session:
             return list(
                 session.scalars(
-                    select(JobRow).where(JobRow.status.in_((QUEUED, RUNNING))).order_by(JobRow.id)
+                    select(JobRow)
+                    .options(load_only(*columns))
+                    .where(JobRow.status.in_((QUEUED, RUNNING)))
+                    .order_by(JobRow.id)
                 )
             )
 

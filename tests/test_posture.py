@@ -129,6 +129,15 @@ def test_a_moving_camera_or_body_carries_the_hands_without_a_gesture():
         p = _pose(wrist=(300.0, 450.0))
         poses.append(PoseFrame(p.points_px + (shift, 0.0), p.visible, W, H))
     assert gestures(t, poses, 5.0).gesture_count == 0
+    # a body rocking over hands that rest on the desk is no gesture either
+    rocking = []
+    for x in t:
+        shift = np.float32(150.0 * (x % 2.0) - 150.0)
+        p = _pose(wrist=(300.0, 450.0))
+        pts = p.points_px.copy()
+        pts[:5] += (shift, 0.0)  # head and shoulders move, the wrists do not
+        rocking.append(PoseFrame(pts, p.visible, W, H))
+    assert gestures(t, rocking, 5.0).gesture_count == 0
     # the same wrists in a still picture would have been read as moving
     still = [_pose(wrist=(300.0 + float(pp.points_px[5][0] - 300.0), 450.0)) for pp in poses]
     assert gestures(t, still, 5.0).gesture_count > 0

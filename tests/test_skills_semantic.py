@@ -13,7 +13,7 @@ from analyzers.skills_match import requirement_at, skills_match
 from contracts.report import Skill, TextSpan
 from models.registry import get_registry
 from pipeline.orchestrator import skill_model
-from resume.phrases import Candidate, _clean_item, candidates, line_sections
+from resume.phrases import Candidate, _clean_item, candidates, line_sections, list_candidates
 from resume.semantic import (
     CLASSIFIER_PATH,
     FEATURES,
@@ -364,6 +364,30 @@ def test_a_postings_title_is_the_role_and_a_label_opens_a_list_mid_line(model, t
     assert any("cycle counting" in n.lower() for n in names), names
 
 
+def test_lists_of_names_and_acronym_sentences_stay_lists():
+    for text, items in (
+        ("Skills: Distributed Systems, Embedded Systems, Linux", ["Distributed Systems", "Linux"]),
+        ("Certifications: Registered Nurse, BLS", ["Registered Nurse", "BLS"]),
+        ("Proficiency in Python and SQL. Experience with Airflow, dbt.", ["SQL", "Airflow"]),
+        ("M.Sc. Computer Science, Data Mining, Statistics", ["Data Mining"]),
+    ):
+        found = [c.text for c in list_candidates(text, line_sections(text))]
+        assert all(i in found for i in items), (text, found)
+        assert not any(". " in f and not f.startswith("M.Sc") for f in found), found
+    assert _clean_item("User Experience")[0] == "User Experience"
+
+
+def test_a_statement_states_a_one_word_skill_only_as_that_word():
+    from analyzers.skills_match import ResumeStatements
+
+    said = ResumeStatements("- Managed 40 key accounts; grew market share\n- Ran a coding program")
+    for name in ("accounting", "marketing", "programming"):
+        job = Skill(
+            name=name, category="skill", source="resume", source_id=None, mentions=1, evidence=[]
+        )
+        assert said.stating(job) is None, name
+
+
 def test_clauses_joined_by_commas_are_read_as_prose(model, tax):
     text = (
         "Sales Representative\nManaged a territory of 120 accounts, prospected new clients, "
@@ -634,6 +658,13 @@ def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
         ("Tracked the pipeline in Salesforce", "Salesforce", True, "resume"),
         ("Kept HRIS records accurate in Workday", "Workday", True, "resume"),
         ("Long shifts made every workday a challenge", "Workday", False, "resume"),
+        ("Organised the Epic Games esports night", "Epic Systems", False, "resume"),
+        (
+            "Skills: Excel 2016, Word 2016, Outlook 2019, Python, SQL",
+            "Microsoft Excel",
+            True,
+            "resume",
+        ),
     ],
 )
 def test_gazetteer_context(tax, text, skill, found, kind):

@@ -210,10 +210,15 @@ def reports():
 
 def _active_jobs(candidate_id: str | None = None) -> list:
     store = context().store
-    rows, _ = store.list_jobs(status=ACTIVE, candidate_id=candidate_id, limit=40, tenant=tenant())
     queue = QueueSnapshot.read(store)
-    # running first, then the queue's order
-    rows.sort(key=lambda found: (found[0].status != "running", found[0].id))
+    # running first, then the queue's order: the jobs that report next, never only the newest
+    rows = [
+        found
+        for status in ACTIVE[::-1]
+        for found in store.list_jobs(
+            status=status, candidate_id=candidate_id, limit=20, tenant=tenant(), oldest_first=True
+        )[0]
+    ]
     return [job_resource(row, cand, queue) for row, cand in rows]
 
 
