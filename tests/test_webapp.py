@@ -111,11 +111,13 @@ def test_list_latest_per_candidate_filters_sort_and_pages(web):
     assert latest[0] in report_ids(reports_page(client, skill=skill))
     scores = {
         r: ctx.store.get_report(r).talent_score for r in everything
-    }  # a real analysis scores each differently
+    }
     ordered = report_ids(reports_page(client, show="all", sort="score_desc"))
     assert [scores[r] for r in ordered] == sorted(scores.values(), reverse=True)
     top = max(scores.values())
-    assert report_ids(reports_page(client, show="all", min_score=top)) == [ordered[0]]
+    # the same answer uploaded twice scores the same: every report at the top score
+    at_top = {r for r in ordered if scores[r] >= top}
+    assert set(report_ids(reports_page(client, show="all", min_score=top))) == at_top
     # the candidates' answers to one question (the list's link from a report's page)
     asked = "Tell me about a database you designed."
     assert set(report_ids(reports_page(client, question=asked))) == set(latest)
