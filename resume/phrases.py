@@ -659,6 +659,7 @@ def _trim(tk: _Tokens, a: int, b: int, whole_run: bool) -> tuple[int, int] | Non
     while a < b and (
         low[a] in LEADING_NOISE
         or pos[a] == "NUM"
+        or not any(ch.isalnum() for ch in txt[a])  # "• Bachelor", "% CSAT score"
         # the unit of an amount: "$2M budget", "10k users"
         or (low[a] in AMOUNT_UNITS and a > 0 and pos[a - 1] == "NUM" and not tk.space[a - 1])
     ):
@@ -721,7 +722,7 @@ def prose_candidates(doc, sections: list[Section], line_starts: list[int]) -> li
         v = a - 1
         while v >= 0 and tk.pos[v] in ("DET", "PRON") and a - v <= 2:
             v -= 1
-        is_verb = tk.pos[v] == "VERB" or verb_first if v >= 0 else False
+        is_verb = (tk.pos[v] == "VERB" and tk.text[v].isalpha()) or verb_first if v >= 0 else False
         if is_verb and tk.lower[v] not in LIGHT_VERBS | LEADING_NOISE:
             vstart = tk.idx[v]
             if "\n" not in text[vstart:end] and b - a < MAX_PHRASE_TOKENS:

@@ -255,8 +255,9 @@ def find_skills(
     # to be a skill here ("Sales Associate" as a job title) is not reported; its mentions still
     # keep phrases inside them out
     floor = semantic.thresholds.get(f"gazetteer_{kind}", 0.0) if semantic is not None else 0.0
+    among_tools = _listed_among_tools(text, tax, found)
     for idx, spans in found.items():
-        if confidences.get(idx, 1.0) < floor:
+        if confidences.get(idx, 1.0) < floor and idx not in among_tools:
             continue
         s = tax.skills[idx]
         surface = {norm_phrase(text[a:b]) for a, b in spans}
@@ -276,6 +277,20 @@ def find_skills(
         skills += _semantic_skills(text, tax, semantic, kind, found)
     skills.sort(key=lambda k: (-k.mentions, -(k.confidence or 0), k.name.lower()))
     return skills
+
+
+def _listed_among_tools(text: str, tax: Taxonomy, found) -> set[int]:
+    """Technical skills listed as items of a line that lists at least two other technical
+    skills ("Languages: Java, Python, TypeScript, Go"): the list says what they are, whatever
+    the classifier reads in the word alone."""
+    by_line: dict[int, set[int]] = defaultdict(set)
+    for idx, spans in found.items():
+        if tax.skills[idx]["category"] not in ("technical", "tool"):
+            continue
+        for a, b in spans:
+            if _is_list_item(text, a, b, 0):
+                by_line[text.count("\n", 0, a)].add(idx)
+    return {idx for items in by_line.values() if len(items) >= 3 for idx in items}
 
 
 def _gazetteer_confidence(text, tax, found, semantic) -> dict[int, float]:

@@ -78,6 +78,7 @@ STOP_ALIASES = {
     "testing",
     "support",
     "security",
+    "cloud",
     "language",
     "a",
     "i",

@@ -388,6 +388,13 @@ def test_a_statement_states_a_one_word_skill_only_as_that_word():
         assert said.stating(job) is None, name
 
 
+def test_a_tool_listed_among_tools_is_kept_whatever_the_word_alone_reads(model, tax):
+    text = "Software Engineer\nLanguages: Java, Python, TypeScript, Go\nI like to go hiking."
+    names = [s.name for s in find_skills(text, tax, semantic=model)]
+    assert names.count("Go") == 1 and "Java" in names, names
+    assert "• Bachelor" not in {s.name for s in find_skills("• Bachelor's degree", tax, model)}
+
+
 def test_clauses_joined_by_commas_are_read_as_prose(model, tax):
     text = (
         "Sales Representative\nManaged a territory of 120 accounts, prospected new clients, "
@@ -659,6 +666,7 @@ def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
         ("Kept HRIS records accurate in Workday", "Workday", True, "resume"),
         ("Long shifts made every workday a challenge", "Workday", False, "resume"),
         ("Organised the Epic Games esports night", "Epic Systems", False, "resume"),
+        ("Cloud/DevOps: Docker, Kubernetes", "Google Cloud", False, "resume"),
         (
             "Skills: Excel 2016, Word 2016, Outlook 2019, Python, SQL",
             "Microsoft Excel",

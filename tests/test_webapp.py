@@ -109,9 +109,7 @@ def test_list_latest_per_candidate_filters_sort_and_pages(web):
     assert report_ids(reports_page(client, skill="no-such-skill")) == []
     skill = ctx.store.get_report(latest[0]).summary["skills"][0]
     assert latest[0] in report_ids(reports_page(client, skill=skill))
-    scores = {
-        r: ctx.store.get_report(r).talent_score for r in everything
-    }
+    scores = {r: ctx.store.get_report(r).talent_score for r in everything}
     ordered = report_ids(reports_page(client, show="all", sort="score_desc"))
     assert [scores[r] for r in ordered] == sorted(scores.values(), reverse=True)
     top = max(scores.values())
