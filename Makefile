@@ -91,9 +91,9 @@ TRAIN_VENV := .venv-train
 train-face-expression:
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet torch==2.13.0 onnx onnxruntime scipy pillow numpy
-	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression --init-seed 13 --epochs 16 --out-dir models/face_expression/ferplus_seed13
+	$(TRAIN_VENV)/bin/python -m scripts.train_face_expression --init-seed 13 --epochs 30 --out-dir models/face_expression/ferplus30_seed13
 	$(MAKE) install
-	$(BIN)/python -m scripts.compare_face_models models/face_expression/ferplus_seed13 \
+	$(BIN)/python -m scripts.compare_face_models models/face_expression/ferplus30_seed13 \
 		--write models/face_expression/ensemble.json
 
 clean:
