@@ -50,7 +50,7 @@ RESUMES = [
     LABELS / "resume_skills_tune3.json",
 ]
 JOBS = [LABELS / "job_descriptions_tune.json", LABELS / "job_descriptions_tune2.json"]
-VERSION = "2.3.1"
+VERSION = "2.3.2"
 ONNX_OUT = OUT.with_suffix(".onnx")
 FOLDS = 6
 LINK_PRECISION = 0.75
