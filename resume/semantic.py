@@ -55,6 +55,7 @@ PREVIOUS_WORDS = (
     "as", "by", "from", ",", ":", "-", "\u2022", "managed", "experience", "knowledge",
     "proficient", "skills",
 )  # fmt: skip
+CONTACT = re.compile(r"@|https?:|www\.", re.I)  # not ".net": "ASP.NET" is a skill
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 # words before the object that the skill's name leaves out ("managed *our* vendors")
 OBJECT_NOISE = frozenset(
@@ -410,6 +411,8 @@ class SemanticSkillModel:
         for c in candidates(text, self._tagger):
             if GO_TO.search(text[max(0, c.start - 8) : c.start]) or GO_TO_MARKET.search(c.text):
                 continue
+            if CONTACT.search(c.text):
+                continue  # an e-mail address, a URL or a handle: contact data, never a skill
             if norm_phrase(c.text).rpartition(" ")[2] in AREA_WORDS:
                 continue
             m = PLACE_TAIL.search(text[c.start : c.end])

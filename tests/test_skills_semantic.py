@@ -395,6 +395,13 @@ def test_a_tool_listed_among_tools_is_kept_whatever_the_word_alone_reads(model, 
     assert "• Bachelor" not in {s.name for s in find_skills("• Bachelor's degree", tax, model)}
 
 
+def test_contact_details_are_never_skills(model, tax):
+    text = "Emma Moore\nemoore@email.com | www.emmamoore.com | @emmam\nSkills: payroll, auditing"
+    names = {s.name for s in find_skills(text, tax, semantic=model)}
+    assert "payroll" in names
+    assert not any("@" in n or "www" in n for n in names), names
+
+
 def test_clauses_joined_by_commas_are_read_as_prose(model, tax):
     text = (
         "Sales Representative\nManaged a territory of 120 accounts, prospected new clients, "
