@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from contracts.report import JobSkill, ResumeSkillEvidence, Skill, SkillsMatch, Word
 from resume.normalize import norm_phrase, tokens
-from resume.semantic import NOMINALS_PATH
+from resume.semantic import NOMINALS_PATH, singular
 from resume.skills import (
     FUNCTION_WORDS,
     Taxonomy,
@@ -148,10 +148,6 @@ def _words(text: str) -> list[tuple[str, int]]:
     ]
 
 
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 class ResumeStatements:
     """The resume's statements (lines, sentences, clauses and list items, outside an Interests
     section) with the stems of their words, for job skills that no resume skill covers but the
@@ -173,7 +169,7 @@ class ResumeStatements:
                 first = {}
                 for stem, (_, at) in zip(stems, words, strict=True):
                     first.setdefault(stem, at)
-                self.statements.append((part, first, {_singular(w) for w, _ in words}))
+                self.statements.append((part, first, {singular(w) for w, _ in words}))
 
     def stating(self, job: Skill) -> str | None:
         """The first statement holding every content word of the job skill's name in any word
@@ -195,7 +191,7 @@ class ResumeStatements:
             for text, first, said in self.statements:
                 if not wanted <= first.keys():
                     continue
-                if len(words) == 1 and _singular(words[0]) not in said:
+                if len(words) == 1 and singular(words[0]) not in said:
                     continue
                 at = min(first[w] for w in wanted)
                 start = max(0, min(at - EVIDENCE_CHARS // 3, len(text) - EVIDENCE_CHARS))

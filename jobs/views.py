@@ -59,12 +59,6 @@ class QueueSnapshot:
         return round(ahead / max(1, workers) + own, 1)
 
 
-def eta_s(store: Store, job: JobRow, *, workers: int) -> float | None:
-    """Seconds until the report of a queued or running job, from this machine's measured
-    speed over recent jobs; None for finished jobs."""
-    return QueueSnapshot.read(store).eta_s(job, workers=workers)
-
-
 def job_view(
     store: Store,
     job: JobRow,
