@@ -2,8 +2,9 @@
 
 Segments: the voice-activity regions, a region longer than ``chunk_s`` split into equal parts of
 about ``chunk_s``; regions under 0.5 s are not classified. Features: the Whisper tiny.en encoder
-states of a segment (one 20 ms state per row), pooled as mean and standard deviation; one
-encoder pass per 30 s window, never one pass per segment. A window the recording does not fill
+states of a segment (one 20 ms state per row), pooled as mean and standard deviation (one
+encoder pass per 30 s window, never one pass per segment), and the segment's pitch and loudness
+statistics (:func:`prosody_features`). A window the recording does not fill
 is filled by repeating its audio (not by Whisper's zero padding), so that the encoder always
 sees a window full of speech: the model was trained on features made by this module's
 :func:`segment_features` from whole clips and from long recordings alike
@@ -136,6 +137,90 @@ def segment_features(
     return np.concatenate(rows)
 
 
+PROSODY_NAMES = (
+    "f0_mean_st",
+    "f0_std_st",
+    "f0_p10_st",
+    "f0_p90_st",
+    "f0_range_st",
+    "f0_slope_st_per_s",
+    "f0_abs_delta_st",
+    "voiced_share",
+    "level_std_db",
+    "level_range_db",
+    "level_abs_delta_db",
+    "level_mean_below_peak_db",
+)
+F0_FLOOR_HZ, F0_CEIL_HZ, F0_REFERENCE_HZ = 60.0, 500.0, 100.0
+PROSODY_HOP_S = 0.01
+
+
+def prosody_features(
+    audio: np.ndarray, sample_rate_hz: int, segments_s: Sequence[tuple[float, float]]
+) -> np.ndarray:
+    """Pitch and loudness contour statistics of each segment, to stand beside the encoder
+    features (the Whisper encoder is trained to transcribe, and loses some of how a sentence is
+    said): the frequency and energy parameters of eGeMAPS in spirit (Eyben et al. 2016, IEEE
+    Trans. Affective Computing 7(2)), computed with WORLD (DIO + StoneMask, Morise et al.
+    2009/2016, via pyworld) and frame RMS.
+
+    f0 is in semitones relative to 100 Hz over voiced 10 ms frames (a segment with fewer than 5
+    voiced frames gets 0 for every f0 statistic); loudness is the RMS level of 25 ms frames,
+    relative to the segment's own peak level so that the recording's gain does not count.
+
+    Args:
+        audio: Mono float32 samples, shape (n_samples,).
+        sample_rate_hz: 16_000.
+        segments_s: (start_s, end_s) pairs.
+
+    Returns:
+        float32, shape (len(segments_s), 12), columns :data:`PROSODY_NAMES`.
+    """
+    import pyworld
+
+    out = np.zeros((len(segments_s), len(PROSODY_NAMES)), dtype=np.float32)
+    frame, hop = int(0.025 * sample_rate_hz), int(PROSODY_HOP_S * sample_rate_hz)
+    for i, (a_s, b_s) in enumerate(segments_s):
+        x = audio[int(a_s * sample_rate_hz) : int(b_s * sample_rate_hz)].astype(np.float64)
+        if len(x) < frame:
+            continue
+        f0, t = pyworld.dio(
+            x,
+            sample_rate_hz,
+            f0_floor=F0_FLOOR_HZ,
+            f0_ceil=F0_CEIL_HZ,
+            frame_period=PROSODY_HOP_S * 1000,
+        )
+        f0 = pyworld.stonemask(x, f0, t, sample_rate_hz)
+        voiced = f0 > 0
+        if voiced.sum() >= 5:
+            st = 12 * np.log2(f0[voiced] / F0_REFERENCE_HZ)
+            p10, p90 = np.percentile(st, [10, 90])
+            steps = np.diff(12 * np.log2(np.where(voiced, f0, np.nan) / F0_REFERENCE_HZ))
+            steps = steps[np.isfinite(steps)]
+            out[i, :7] = (
+                st.mean(),
+                st.std(),
+                p10,
+                p90,
+                p90 - p10,
+                np.polyfit(t[voiced], st, 1)[0],
+                np.abs(steps).mean() if len(steps) else 0.0,
+            )
+        out[i, 7] = voiced.mean()
+        cs = np.concatenate([[0.0], np.cumsum(x**2)])
+        starts = np.arange(0, len(x) - frame + 1, hop)
+        level = 10 * np.log10(np.maximum((cs[starts + frame] - cs[starts]) / frame, 1e-10))
+        p10, p95 = np.percentile(level, [10, 95])
+        out[i, 8:] = (
+            level.std(),
+            p95 - p10,
+            np.abs(np.diff(level)).mean() if len(level) > 1 else 0.0,
+            level.mean() - p95,
+        )
+    return out
+
+
 def speech_ratio(span: tuple[float, float], regions_s: Sequence[tuple[float, float]]) -> float:
     """Share of ``span`` covered by voice-activity regions (both in seconds)."""
     start, end = span
@@ -173,6 +258,7 @@ def classify_chunks(
     chunk_s: float = 3.0,
     in_domain: Callable[[np.ndarray], np.ndarray] | None = None,
     min_top_probability: float = 0.0,
+    prosody: bool = False,
 ) -> AudioEmotionSection:
     """Classify speech emotion per speech segment and aggregate over the confident ones.
 
@@ -180,15 +266,18 @@ def classify_chunks(
         audio: Mono float32 samples, shape (n_samples,), values in [-1, 1].
         sample_rate_hz: Must be 16_000 (the encoder's rate).
         encoder: Maps 30 s of audio to encoder states, shape (1500, d), 20 ms per state.
-        predict_proba: Maps pooled features (n, 2d) to probabilities (n, 7), canonical order.
+        predict_proba: Maps the features (n, 2d [+ 12]) to probabilities (n, 7), canonical
+            order.
         speech_regions_s: Voice-activity regions (start_s, end_s), sorted; regions under 0.5 s
             are not classified.
         model_name: Reported in the section.
         chunk_s: Target segment length in seconds (0.5 to 30): longer regions are split.
-        in_domain: Maps pooled features (n, 2d) to bool (n,): whether each chunk resembles
+        in_domain: Maps the features (n, 2d [+ 12]) to bool (n,): whether each chunk resembles
             the training data; a chunk that does not is labelled ``uncertain``. None: not
             assessed.
         min_top_probability: A chunk whose top probability is under this is ``uncertain``.
+        prosody: Put :func:`prosody_features` (12 columns) after the pooled encoder states, as
+            the model was trained (speech emotion 2.1.0 and later).
 
     Returns:
         Per-chunk probabilities (percent) and labels; the mean over confident chunks, its top
@@ -221,6 +310,10 @@ def classify_chunks(
             **base, chunks=[], speech_chunks=0, emotion=None, dominant_emotion=None
         )
     features = segment_features(audio, sample_rate_hz, spans, encoder)
+    if prosody:
+        features = np.concatenate(
+            [features, prosody_features(audio, sample_rate_hz, spans)], axis=1
+        )
     probs = predict_proba(features)
     typical = np.asarray(in_domain(features), dtype=bool) if in_domain is not None else None
     sure = confident(probs, typical, min_top_probability)

@@ -65,6 +65,7 @@ def main() -> None:
                 model_name=ser.name,
                 in_domain=ser.in_domain,
                 min_top_probability=ser.min_top_probability,
+                prosody=ser.uses_prosody,
             )
             for c in out.chunks:
                 labels[c.label] += 1

@@ -1,5 +1,6 @@
 """The project's speech-emotion classifier: an ensemble of five small neural networks (one hidden
-ReLU layer each) on pooled Whisper-encoder states of a speech segment.
+ReLU layer each) on pooled Whisper-encoder states of a speech segment and its pitch and loudness
+statistics.
 
 Stored as plain arrays (``.npz``: scaler mean/scale, the layers' weights and biases, class names,
 temperature, thresholds), so loading it runs no pickle and does not depend on the scikit-learn
@@ -55,6 +56,9 @@ class SpeechEmotionModel:
         # Columns reordered into the canonical label order; absent labels get probability 0.
         self._columns = [classes.index(lab) if lab in classes else -1 for lab in EMOTION_LABELS]
         self.version = str(data["version"])
+        # Since 2.1.0 the features are the pooled encoder states followed by the segment's
+        # prosody statistics (analyzers.audio_emotion.prosody_features).
+        self.uses_prosody = bool(data["prosody"]) if "prosody" in data.files else False
         self.ood_mean = data["ood_mean"]
         self.ood_scale = data["ood_scale"]
         self.ood_pca_mean = data["ood_pca_mean"]
@@ -104,7 +108,8 @@ class SpeechEmotionModel:
         """Probabilities over the canonical labels.
 
         Args:
-            features: float32, shape (n, 2 * d_model): mean and std of encoder states.
+            features: float32, shape (n, 2 * d_model [+ 12]): mean and std of encoder states
+                (then the prosody statistics when ``uses_prosody``).
 
         Returns:
             float32, shape (n, 7), rows sum to 1, in EMOTION_LABELS order; calibrated by the

@@ -262,6 +262,7 @@ def _speech_emotion(models, audio, regions_s, options, out: SpeechHalf, timer: T
         chunk_s=options.chunk_s,
         in_domain=ser.in_domain,
         min_top_probability=ser.min_top_probability,
+        prosody=ser.uses_prosody,
     )
     timer.add("speech_emotion", time.perf_counter() - t0)
     share = section.in_domain_share

@@ -36,6 +36,9 @@ EVIDENCE_CHARS = 40
 GENERIC_TAIL = re.compile(r" (?:skills?|experience|knowledge|expertise|proficiency)$")
 SEASONS = {"spring", "fall", "summer", "winter", "autumn"}
 YEAR_AFTER = re.compile(r"[\s,'’]*(?:19|20)\d{2}\b")
+# a language naming whom or what is taught, not a language the writer knows
+# ("English language learners", "English Language Arts")
+LANGUAGE_AS_ATTRIBUTE = re.compile(r"\s+language\s+(?:learners?|arts)\b", re.I)
 LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
 FUNCTION_WORDS = {
     "at",
@@ -607,7 +610,7 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
             tech = category in ("technical", "tool")
             level = tax.ambiguity.get(phrase, 0) if n == 1 and tech else 0
             if category == "language":  # a language is a proper noun: "English", not "english"
-                if not text[start].isupper():
+                if not text[start].isupper() or LANGUAGE_AS_ATTRIBUTE.match(text, end):
                     continue
                 level = 0
             nxt = toks[i + n][0] if i + n < len(toks) else None

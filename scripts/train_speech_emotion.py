@@ -46,6 +46,7 @@ from analyzers.audio_emotion import (
     WINDOW_S,
     confident,
     confident_mean,
+    prosody_features,
     segment_features,
     speech_segments,
 )
@@ -61,7 +62,7 @@ REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "models" / "speech_emotion"
 CACHE = REPO / "bench" / ".cache"
 FOLD_DIR = CACHE / "speech_emotion_folds"
-VERSION = "2.0.0"
+VERSION = "2.1.0"
 RAVDESS_TO_CANONICAL = {
     "neutral": "neutral",
     "calm": "neutral",
@@ -166,13 +167,47 @@ def _audio(path: Path) -> np.ndarray:
 
 
 def served_features(audio: np.ndarray, encoder) -> np.ndarray:
-    """Features of a recording's speech segments, made as the service makes them.
+    """Encoder features of a recording's speech segments, made as the service makes them.
 
     Returns:
         float32, shape (n_segments, 2 * d_model); n_segments may be 0 (no speech found).
     """
     segments = speech_segments(voice_activity(audio), CHUNK_S)
     return segment_features(audio, SAMPLE_RATE_HZ, segments, encoder)
+
+
+def served_prosody(audio: np.ndarray) -> np.ndarray:
+    """Prosody features of the same segments (analyzers.audio_emotion.prosody_features).
+
+    Returns:
+        float32, shape (n_segments, 12).
+    """
+    segments = speech_segments(voice_activity(audio), CHUNK_S)
+    return prosody_features(audio, SAMPLE_RATE_HZ, segments)
+
+
+def joined(encoder_rows: list[np.ndarray], prosody_rows: list[np.ndarray] | None):
+    """Per recording, the encoder features with the prosody features beside them (when used)."""
+    if prosody_rows is None:
+        return encoder_rows
+    return [
+        np.concatenate([e, p], axis=1) if len(e) else e
+        for e, p in zip(encoder_rows, prosody_rows, strict=True)
+    ]
+
+
+def cached_rows(name: str, audios, compute, reuse: bool) -> list[np.ndarray]:
+    """``compute`` over ``audios``, kept in bench/.cache/``name``.npz."""
+    cache = CACHE / f"{name}.npz"
+    if reuse and cache.exists():
+        z = np.load(cache, allow_pickle=False)
+        return [z[f"c{i}"] for i in range(len(z.files))]
+    t0 = time.time()
+    out = [compute(a) for a in audios]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, **{f"c{i}": f for i, f in enumerate(out)})
+    log.info("%s: %d recordings in %.0f s", name, len(out), time.time() - t0)
+    return out
 
 
 def long_recordings(clips: list[Clip], seed: int) -> list[tuple[str, str, np.ndarray]]:
@@ -284,14 +319,15 @@ class ActedVsOther:
         return {"other_speech_w": w.astype(np.float32), "other_speech_b": np.array(b, np.float32)}
 
 
-def other_speech_features(data_root: Path, whisper: WhisperModel) -> np.ndarray:
+def other_speech_features(data_root: Path, whisper: WhisperModel, prosody: bool) -> np.ndarray:
     rows = []
     for name in OTHER_SPEECH_SETS:
         for path in sorted((data_root / "asr" / name).iterdir()):
             if path.suffix in AUDIO_SUFFIXES:
-                f = served_features(_audio(path), whisper.encode_window)
+                audio = _audio(path)
+                f = served_features(audio, whisper.encode_window)
                 if len(f):
-                    rows.append(f)
+                    rows.append(joined([f], [served_prosody(audio)] if prosody else None)[0])
     return np.concatenate(rows)
 
 
@@ -302,11 +338,13 @@ def save_artifact(
     temperature: float,
     threshold: float,
     other: ActedVsOther,
+    prosody: bool,
 ):
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
         version=np.array(VERSION),
+        prosody=np.array(prosody),
         temperature=np.array(temperature, dtype=np.float32),
         min_top_probability=np.array(MIN_TOP_PROBABILITY, dtype=np.float32),
         ood_threshold=np.array(threshold, dtype=np.float32),
@@ -359,51 +397,38 @@ def summarise(y: list[str], pred: list[str | None], labels: list[str]) -> dict:
     }
 
 
-def speed_features(clips: list[Clip], whisper: WhisperModel, speed: float, reuse: bool):
-    """Served features of each clip played ``speed`` times faster (tempo and pitch, as a
-    resampled recording): training data only."""
+def speed_audio(clips: list[Clip], speed: float) -> list[np.ndarray]:
+    """Each clip played ``speed`` times faster (tempo and pitch, as a resampled recording):
+    training data only."""
     from fractions import Fraction
 
     from scipy.signal import resample_poly
 
-    cache = CACHE / f"speech_emotion_features_speed{speed}.npz"
-    if reuse and cache.exists():
-        z = np.load(cache, allow_pickle=False)
-        return [z[f"c{i}"] for i in range(len(clips))]
     ratio = Fraction(speed).limit_denominator(20)
-    out = []
-    for c in clips:
-        audio = resample_poly(c.audio, ratio.denominator, ratio.numerator).astype(np.float32)
-        out.append(served_features(audio, whisper.encode_window))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, **{f"c{i}": f for i, f in enumerate(out)})
-    log.info("speed %.2f features done", speed)
-    return out
+    return [
+        resample_poly(c.audio, ratio.denominator, ratio.numerator).astype(np.float32) for c in clips
+    ]
 
 
-def compute_features(clips: list[Clip], whisper: WhisperModel, reuse: bool):
-    cache = CACHE / "speech_emotion_features.npz"
+def compute_features(clips: list[Clip], whisper: WhisperModel, reuse: bool, prosody: bool):
+    """Served features of every clip, of its speed-perturbed copies and of the long recordings
+    (encoder and prosody features cached apart in bench/.cache)."""
     longs = long_recordings(clips, SEED)
-    if reuse and cache.exists():
-        z = np.load(cache, allow_pickle=False)
-        clip_feats = [z[f"c{i}"] for i in range(len(clips))]
-        long_feats = [z[f"l{i}"] for i in range(len(longs))]
-        return clip_feats, longs, long_feats
-    t0 = time.time()
-    clip_feats = []
-    for i, c in enumerate(clips):
-        clip_feats.append(served_features(c.audio, whisper.encode_window))
-        if i % 200 == 0:
-            log.info("clip %d/%d, %.0f s", i, len(clips), time.time() - t0)
-    long_feats = [served_features(a, whisper.encode_window) for _, _, a in longs]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        cache,
-        **{f"c{i}": f for i, f in enumerate(clip_feats)},
-        **{f"l{i}": f for i, f in enumerate(long_feats)},
-    )
-    log.info("features in %.0f s", time.time() - t0)
-    return clip_feats, longs, long_feats
+    sets = {"": [c.audio for c in clips], "_long": [a for _, _, a in longs]}
+    for v in SPEEDS:
+        sets[f"_speed{v}"] = speed_audio(clips, v)
+    out = {}
+    for tag, audios in sets.items():
+        enc = cached_rows(
+            f"speech_emotion_features{tag}",
+            audios,
+            lambda a: served_features(a, whisper.encode_window),
+            reuse,
+        )
+        pro = cached_rows(f"speech_emotion_prosody{tag}", audios, served_prosody, reuse)
+        out[tag] = joined(enc, pro if prosody else None)
+    augmented = [out[f"_speed{v}"] for v in SPEEDS]
+    return out[""], longs, out["_long"], augmented
 
 
 def main() -> None:
@@ -413,14 +438,21 @@ def main() -> None:
     ap.add_argument(
         "--reuse-features", action="store_true", help="read the features cached in bench/.cache"
     )
+    ap.add_argument(
+        "--no-prosody",
+        action="store_true",
+        help="encoder features alone (the ablation of version 2.0.0's features)",
+    )
     args = ap.parse_args()
+    prosody = not args.no_prosody
     t0 = time.time()
     clips = load_clips(args.data)
     log.info("loaded %d clips in %.0f s", len(clips), time.time() - t0)
     whisper = WhisperModel(cpu_threads=2)
-    clip_feats, longs, long_feats = compute_features(clips, whisper, args.reuse_features)
-    augmented = [speed_features(clips, whisper, v, args.reuse_features) for v in SPEEDS]
-    other_feats = other_speech_features(args.data.parent, whisper)
+    clip_feats, longs, long_feats, augmented = compute_features(
+        clips, whisper, args.reuse_features, prosody
+    )
+    other_feats = other_speech_features(args.data.parent, whisper, prosody)
     log.info("other speech: %d segments", len(other_feats))
     speakers = np.array([c.speaker for c in clips])
     long_speakers = np.array([s for s, _, _ in longs])
@@ -504,6 +536,7 @@ def main() -> None:
             "members": MEMBERS,
             "speed_perturbation": list(SPEEDS),
             "chunk_s": CHUNK_S,
+            "prosody_features": prosody,
             "min_top_probability": MIN_TOP_PROBABILITY,
         },
         "folds": [{"fold": f["fold"], "test_speakers": f["test_speakers"]} for f in folds],
@@ -560,7 +593,13 @@ def main() -> None:
     }
     for k, f in enumerate(folds):
         save_artifact(
-            FOLD_DIR / f"fold{k}.npz", f["net"], f["typ"], temperature, threshold, f["other"]
+            FOLD_DIR / f"fold{k}.npz",
+            f["net"],
+            f["typ"],
+            temperature,
+            threshold,
+            f["other"],
+            prosody,
         )
     (FOLD_DIR / "folds.json").write_text(
         json.dumps([{"fold": f["fold"], "test_speakers": f["test_speakers"]} for f in folds])
@@ -605,7 +644,9 @@ def main() -> None:
     metrics["corpus_left_out"] = loco
     # Final model on every speaker.
     net, typ, other = fit(set(unique))
-    save_artifact(OUT_DIR / "ser_whisper_tiny_mlp.npz", net, typ, temperature, threshold, other)
+    save_artifact(
+        OUT_DIR / "ser_whisper_tiny_mlp.npz", net, typ, temperature, threshold, other, prosody
+    )
     (OUT_DIR / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with (OUT_DIR / "cv_predictions.csv").open("w", newline="") as f:
         w = csv.writer(f)

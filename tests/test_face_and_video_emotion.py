@@ -1,9 +1,12 @@
+import json
+
 import numpy as np
 import pytest
 
 from analyzers.face import FaceFrame, FaceFrameCollector, face_crop
 from analyzers.video_emotion import summarize
 from contracts.labels import EMOTION_LABELS
+from tests.conftest import REPO, shared
 
 pytestmark = pytest.mark.slow
 
@@ -60,3 +63,20 @@ def test_crop_is_aligned_on_the_eyes(registry, face_rgb):
     b = face_crop(tilted_rgb, tilted.landmarks, size=96).astype(float)
     plain = cv2.resize(cv2.cvtColor(tilted_rgb, cv2.COLOR_RGB2GRAY), (96, 96)).astype(float)
     assert np.abs(a - b).mean() < 20 < np.abs(a - plain).mean()
+
+
+def test_int8_expression_model_computes_what_its_graph_says_on_this_cpu():
+    """The fused int8 kernels must agree with exact arithmetic on the quantised graph: with 8-bit
+    weights, CPUs without VNNI saturate 16-bit sums (decisions/0024) and facial expression 1.1.0
+    lost 6 points of CK+ on them; 7-bit weights keep every CPU exact."""
+    from scripts.face_quantize import flip_averaged_logits
+    from scripts.ferplus import load_ferplus
+
+    faces, _, _ = load_ferplus(shared("face_emotion", "ferplus", "test").parents[1], "test")
+    spec = REPO / "models" / "face_expression" / "ensemble.json"
+    for member in json.loads(spec.read_text())["members"]:
+        path = spec.parent / member
+        fused = flip_averaged_logits(path, faces[:400], exact=False)
+        exact = flip_averaged_logits(path, faces[:400], exact=True)
+        assert (fused.argmax(1) == exact.argmax(1)).all()
+        assert np.abs(fused - exact).max() < 0.1

@@ -51,6 +51,11 @@ def test_plain_english_words_are_not_skills():
     assert "communication" in found
 
 
+def test_a_language_naming_the_pupils_is_not_a_language_known():
+    assert "English" not in names("Taught English language learners and English Language Arts.")
+    assert {"English", "Spanish"} <= names("Languages: English, Spanish. Tutored ESL learners.")
+
+
 def test_a_chefs_resume_is_not_about_chef_the_tool():
     assert "Chef" not in names("SOUS CHEF\nWorked as Sous Chef at a busy restaurant. Managed POS.")
     assert "Chef" in names("DevOps: Ansible, Chef, Puppet, Terraform, Jenkins, Docker.")

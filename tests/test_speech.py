@@ -76,6 +76,24 @@ def test_segment_features_encode_each_window_once():
     assert f[3, 0] == pytest.approx((550 + 699) / 2)  # 40-43 s is 11-14 s into the second
 
 
+def test_prosody_features_read_pitch_and_loudness_contours():
+    t = np.arange(2 * SR) / SR
+    # a 200 Hz tone whose second half is 20 dB quieter: f0 is 12 semitones above 100 Hz
+    tone = 0.5 * np.sin(2 * np.pi * 200 * t) * np.where(t < 1, 1.0, 0.1)
+    glide = 0.5 * np.sin(2 * np.pi * (100 * t + 25 * t**2))  # 100 Hz rising to 200 Hz
+    audio = np.concatenate([tone, glide, np.zeros(SR)]).astype(np.float32)
+    f = audio_emotion.prosody_features(audio, SR, [(0.0, 2.0), (2.0, 4.0), (4.0, 5.0)])
+    col = {name: f[:, i] for i, name in enumerate(audio_emotion.PROSODY_NAMES)}
+    assert f.shape == (3, 12) and f.dtype == np.float32
+    assert col["f0_mean_st"][0] == pytest.approx(12.0, abs=0.3)
+    assert col["f0_range_st"][0] < 0.5 and col["voiced_share"][0] > 0.9
+    assert col["level_range_db"][0] == pytest.approx(20.0, abs=1.5)
+    # the glide: 12 semitones in 2 s, a slope of about 6 st/s
+    assert 4.0 < col["f0_slope_st_per_s"][1] < 8.0 and col["level_range_db"][1] < 1.0
+    # silence: no voiced frame, every f0 statistic 0
+    assert col["voiced_share"][2] == 0 and not f[2, :7].any()
+
+
 def test_speech_emotion_classifies_speech_segments_only(registry, speech_audio):
     audio = np.concatenate([speech_audio[: 6 * SR], np.zeros(6 * SR, np.float32)])
     ser = registry.get("speech_emotion")
@@ -89,6 +107,7 @@ def test_speech_emotion_classifies_speech_segments_only(registry, speech_audio):
         chunk_s=3.0,
         in_domain=ser.in_domain,
         min_top_probability=ser.min_top_probability,
+        prosody=ser.uses_prosody,
     )
     assert out.speech_chunks >= 1 and all(c.end_s <= 6.5 for c in out.chunks)
     assert out.min_top_probability == pytest.approx(ser.min_top_probability, abs=1e-4)
@@ -116,6 +135,7 @@ def test_flat_or_untypical_chunks_are_uncertain_and_left_out(registry):
         predict_proba=ser.predict_proba,
         speech_regions_s=_regions_s(samples),
         model_name=ser.name,
+        prosody=ser.uses_prosody,
     )
     plain = audio_emotion.classify_chunks(samples, SR, **kwargs)
     assert plain.confident_chunks == plain.speech_chunks >= 1 and plain.dominant_emotion
