@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from bench.metrics import expected_calibration_error, fit_temperature, softmax
 from scripts import ferplus
+from scripts.face_quantize import flip_averaged_logits
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,17 +31,8 @@ def validation_split(data: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def logits_of(model_dir: Path, x: np.ndarray) -> np.ndarray:
-    session = ort.InferenceSession(
-        str(model_dir / "fer_vgg.onnx"), providers=["CPUExecutionProvider"]
-    )
-    xin = (x.astype(np.float32) / 127.5 - 1.0)[:, None]
-    out = []
-    for b in range(0, len(xin), 512):
-        xb = xin[b : b + 512]
-        both = np.concatenate([xb, xb[..., ::-1]])
-        z = session.run(None, {"x": np.ascontiguousarray(both)})[0]
-        out.append((z[: len(xb)] + z[len(xb) :]) / 2)
-    return np.concatenate(out)
+    """Flip-averaged logits of MODEL_DIR/fer_vgg.onnx as the service computes them."""
+    return flip_averaged_logits(model_dir / "fer_vgg.onnx", x, exact=False)
 
 
 def main() -> None:
