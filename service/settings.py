@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         description="Face-landmarker graphs per worker process: frames measured at once "
         "(one per core is right).",
     )
+    pose_workers: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Pose-landmarker graphs per worker process: frames whose body is read at "
+        "once. Each holds ~115 MB resident; the body is read on fewer frames than the face "
+        "(pose_fps), so one graph costs little time (docs/PERFORMANCE.md).",
+    )
     frame_max_side_px: int = Field(640, ge=128, le=1920)
     audio_chunk_s: float = Field(3.0, ge=0.5, le=30)
     emotion_enabled: bool = Field(True, description="False turns facial and speech emotion off.")

@@ -29,6 +29,7 @@ def build_registry(settings: Settings) -> ModelRegistry:
     registry = ModelRegistry(
         whisper_threads=settings.whisper_threads,
         face_workers=settings.face_workers,
+        pose_workers=settings.pose_workers,
         whisper_model=settings.whisper_model,
         face_expression_model=settings.face_expression_model,
     )

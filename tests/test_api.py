@@ -419,3 +419,13 @@ def test_health_waits_only_for_the_models_this_configuration_loads():
     assert needed_roles(Settings(), roles, emotion) == roles
     off = Settings(pose_fps=0, emotion_enabled=False, language_check=False)
     assert needed_roles(off, roles, emotion) == ["face", "whisper"]
+
+
+def test_pose_graphs_are_counted_apart_from_face_graphs():
+    from service.settings import Settings
+    from service.wiring import build_registry
+
+    registry = build_registry(Settings(face_workers=2, pose_workers=1, preload_models=False))
+    assert (registry.face_workers, registry.pose_workers) == (2, 1)
+    pose = registry.get("pose")
+    assert pose.instances == 1

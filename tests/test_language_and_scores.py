@@ -190,3 +190,28 @@ def test_embedding_memo_embeds_each_distinct_text_once():
     assert first.shape == (3, 2) and np.array_equal(first[0], first[2])
     assert np.array_equal(second[0], first[1]) and second[1][0] == 3
     assert memo([]).shape[0] == 0
+
+
+def test_embedding_batches_keep_every_text_once_within_the_attention_budget():
+    from models.embedder import ATTENTION_BUDGET, BATCH, _batches
+
+    widths = sorted([5] * 40 + [60] * 20 + [200] * 5 + [256] * 11)
+    order = list(range(100, 100 + len(widths)))
+    batches = _batches(widths, order)
+    assert [i for b in batches for i in b] == order
+    width_of = dict(zip(order, widths, strict=True))
+    for b in batches:
+        assert 1 <= len(b) <= BATCH
+        assert len(b) == 1 or len(b) * max(width_of[i] for i in b) ** 2 <= ATTENTION_BUDGET
+    assert max(len(b) for b in batches if width_of[b[-1]] == 256) == 2
+
+
+def test_long_passages_embed_alike_alone_and_in_a_batch(registry):
+    embed = registry.get("embedder").embed
+    long = " ".join(["I designed the data pipeline and reviewed every change with the team."] * 25)
+    texts = [long, long.replace("data", "billing"), "short answer", long.upper()]
+    together = embed(texts)
+    alone = np.stack([embed([t])[0] for t in texts])
+    assert together.shape == (4, 384)
+    # int8 activations are quantised per call, so batch-mates move a vector slightly
+    assert (together * alone).sum(axis=1).min() > 0.99
