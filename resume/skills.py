@@ -380,6 +380,36 @@ def _names_a_role(phrase: str, vectors) -> bool:
     return max(heads.get(words[-1], 0), heads.get(singular(words[-1]), 0)) >= ROLE_HEAD_MIN
 
 
+# What a phrase cut from prose can start or end with that no skill's name does: articles,
+# possessives, prepositions, conjunctions ("such as accounting", "Investigational research for",
+# "our document management system"), and a date a work-history line ends with ("Quality Control
+# Analyst 01/1981").
+_EDGE_WORDS = (
+    r"the|an?|our|my|his|her|their|your|its|any|all|this|these|those|such\s+as|including"
+    r"|for|of|on|in|at|by|to|from|with|into|as|and|or|which|that|who"
+)
+_LEADING = re.compile(rf"^(?:(?:{_EDGE_WORDS})\s+)+", re.I)
+_TRAILING = re.compile(
+    rf"(?:\s+(?:{_EDGE_WORDS}|(?:\d{{1,2}}/)?(?:19|20)\d{{2}}|current|present|[-–—/,;:&]))+\s*$",
+    re.I,
+)
+
+
+def skill_name(phrase: str) -> str:
+    """The name an unlinked phrase is reported under: ``phrase`` without the function words
+    it starts or ends with and without a trailing date ("such as hydraulic presses" ->
+    "hydraulic presses"); "" when nothing is left."""
+    name = re.sub(r"\s+", " ", phrase).strip()
+    for _ in range(3):
+        cut = _TRAILING.sub("", _LEADING.sub("", name)).strip()
+        if cut == name:
+            break
+        name = cut
+    if re.fullmatch(rf"(?:{_EDGE_WORDS})", name, re.I) or not re.search(r"[A-Za-z]", name):
+        return ""
+    return name
+
+
 def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
     """Skills the classifier accepts among the document's candidate phrases, except those the
     gazetteer already judged (its aliases, whether it kept them or not: "Go" in "go to market"
@@ -407,6 +437,9 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         n = norm_phrase(c.text)
         if not n or n in tax.alias_index or _other_number(n) in tax.alias_index:
             continue
+        core = norm_phrase(skill_name(c.text))
+        if not core or core in tax.alias_index:
+            continue  # nothing but function words, or an alias the gazetteer judged already
         if GENERIC_TAIL.sub("", n) in tax.alias_index:
             continue  # "data analysis skills": the gazetteer's "data analysis"
         k = bisect.bisect_right(starts, c.start) - 1
@@ -456,7 +489,7 @@ def _semantic_skill(text, tax, vectors, members) -> Skill:
     by_name = vectors.esco_by_name.get(norm_phrase(nominal)) if nominal else None
     if by_name is not None:
         linked, cosine = by_name, 1.0
-    name = nominal or re.sub(r"\s+", " ", best.candidate.text).strip()
+    name = nominal or skill_name(best.candidate.text)
     return Skill(
         name=name,
         category="knowledge"

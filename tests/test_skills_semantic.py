@@ -5,6 +5,7 @@ skills_match (required / nice to have, coverage)."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -684,3 +685,36 @@ def test_an_ambiguous_tool_counts_in_a_bulleted_list_that_names_a_tool(tax):
 )
 def test_gazetteer_context(tax, text, skill, found, kind):
     assert (skill in {s.name for s in find_skills(text, tax, kind=kind)}) is found
+
+
+@pytest.mark.parametrize(
+    "phrase, name",
+    [
+        ("such as hydraulic presses", "hydraulic presses"),
+        ("Investigational research for", "Investigational research"),
+        ("our document management system", "document management system"),
+        ("Quality Control Analyst 01/1981", "Quality Control Analyst"),
+        ("C++ and", "C++"),
+        ("A/B testing", "A/B testing"),
+        ("R&D", "R&D"),
+        ("of the", ""),
+        ("2019 -", ""),
+    ],
+)
+def test_an_unlinked_phrase_is_named_without_its_function_words_and_dates(phrase, name):
+    from resume.skills import skill_name
+
+    assert skill_name(phrase) == name
+
+
+def test_no_reported_name_starts_or_ends_with_a_function_word_or_a_date(model, tax):
+    text = (
+        "Summary\nMaintenance mechanic with 10 years on production equipment, such as "
+        "hydraulic presses, auger fillers and conveyors.\n"
+        "Experience\nQuality Control Analyst 01/1981 to 02/1990 Company Name\nPerformed assays.\n"
+    )
+    names = [s.name for s in find_skills(text, tax, semantic=model, kind="resume")]
+    edge = {"such", "for", "my", "of", "and", "the", "to", "as"}
+    assert names
+    assert not [n for n in names if {n.split()[0].lower(), n.split()[-1].lower()} & edge]
+    assert not [n for n in names if re.search(r"(?:19|20)\d\d$", n)]
