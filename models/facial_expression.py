@@ -54,7 +54,8 @@ class OnnxFacialExpressionModel:
 
     Input: grey 48x48 face crops. Each member's logits are averaged over the crop and its
     mirror image, the members' logits are averaged, divided by the ensemble's temperature
-    (fitted on the validation part of the training split) and soft-maxed.
+    (fitted on the validation part of the training split), less ``tau * log(training prior)``
+    when the ensemble file sets a logit adjustment, and soft-maxed.
     """
 
     name = "ferplus-cnn-onnx-int8"
@@ -77,6 +78,14 @@ class OnnxFacialExpressionModel:
             for m in spec["members"]
         ]
         self.temperature = float(spec["temperature"])
+        adjustment = spec.get("logit_adjustment")
+        # logit adjustment (Menon et al., ICLR 2021): tau * log(training prior) taken off the
+        # tempered logits, so that a rare expression is not read as neutral for being rare
+        self.logit_offset = (
+            np.float32(adjustment["tau"]) * np.asarray(adjustment["log_prior"], np.float32)
+            if adjustment
+            else np.zeros(7, np.float32)
+        )
         n = len(self._sessions)
         default = "fer2013-cnn-onnx-int8" if n == 1 else f"fer2013-cnn-ensemble{n}-onnx-int8"
         self.name = spec.get("name", default)
@@ -96,7 +105,7 @@ class OnnxFacialExpressionModel:
         for session in self._sessions:
             logits = session.run(None, {"x": both})[0]
             z += (logits[: len(x)] + logits[len(x) :]) / 2
-        z = z / len(self._sessions) / self.temperature
+        z = z / len(self._sessions) / self.temperature - self.logit_offset
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
