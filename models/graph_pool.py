@@ -3,6 +3,12 @@
 A MediaPipe graph is not re-entrant and runs on one core; holding ``instances`` graphs lets
 that many threads run the model at once. In IMAGE running mode a graph keeps no state between
 calls, so a frame's result does not depend on which graph ran it or what it ran before.
+
+Close a pool (:meth:`GraphPool.close`, or the registry's ``close``) before letting go of it: a
+MediaPipe Tasks object left to the garbage collector closes itself from ``__del__``, which can
+run inside another MediaPipe call on the same thread, and that call then waits forever on
+MediaPipe's serial dispatcher (seen 2026-12-07 with a PoseLandmarker collected during a
+FaceLandmarker.detect).
 """
 
 from __future__ import annotations
