@@ -462,6 +462,7 @@ POS_OF_TAG = {
     "WP$": "PRON",
     "CD": "NUM",
 }
+JOIN = {"join", "joining", "joined"}
 # Verbs that govern a noun phrase without stating a skill ("have experience", "is a").
 LIGHT_VERBS = {
     "is",
@@ -664,6 +665,10 @@ def _trim(tk: _Tokens, a: int, b: int, whole_run: bool) -> tuple[int, int] | Non
         or (low[a] in AMOUNT_UNITS and a > 0 and pos[a - 1] == "NUM" and not tk.space[a - 1])
     ):
         a += 1
+    if low[start] in JOIN or (start > 0 and low[start - 1] in JOIN):
+        # what one joins is an employer or a team ("Join Oracle Health as a nurse", the verb
+        # read as part of the name or not): no skill
+        return None
     # "one-line diagrams", "three-phase motors": the hyphenated word belongs to the phrase
     if whole_run and a == start and a >= 2 and txt[a - 1] == "-" and not tk.space[a - 2]:
         if not tk.space[a - 1] and txt[a - 2].isalpha():

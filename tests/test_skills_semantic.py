@@ -718,3 +718,13 @@ def test_no_reported_name_starts_or_ends_with_a_function_word_or_a_date(model, t
     assert names
     assert not [n for n in names if {n.split()[0].lower(), n.split()[-1].lower()} & edge]
     assert not [n for n in names if re.search(r"(?:19|20)\d\d$", n)]
+
+
+def test_what_a_posting_asks_one_to_join_is_no_skill(model, tax):
+    text = (
+        "Join Oracle Health as a ward nurse: administer medications, monitor vital signs and "
+        "document care in Epic. You will be joining Northwind Care Partners."
+    )
+    names = {s.name for s in find_skills(text, tax, semantic=model, kind="job")}
+    assert "Epic Systems" in names, names
+    assert not [n for n in names if "Oracle" in n or "Northwind" in n], names
