@@ -360,6 +360,34 @@ def _uses_a_found_tool(text: str, c, tools: list[tuple[int, int]]) -> bool:
     return any(c.start < a and b == c.end and TOOL_USE.search(text[c.start : a]) for a, b in tools)
 
 
+# Words that frame the skills a phrase names without being one: "Must have SQL", "Canvas and
+# Google Classroom", "strong Excel skills".
+_FRAME_WORDS = set(
+    "the a an and or & / , ; : with in of for on to using via plus including must have has "
+    "having had strong solid good excellent advanced basic working hands on experience "
+    "experienced knowledge proficiency proficient familiarity familiar skills skill "
+    "required preferred essential desirable is are be a plus".split()
+)
+
+
+def _names_only_found_skills(text: str, c, taken: list[tuple[int, int]]) -> bool:
+    """A phrase that holds gazetteer mentions and, besides them, only framing words ("Canvas
+    and Google Classroom", "Must have SQL"): the gazetteer reports what it names."""
+    inside = sorted((a, b) for a, b in taken if c.start <= a and b <= c.end)
+    if not inside:
+        return False
+    rest, at = [], c.start
+    for a, b in inside:
+        rest.append(text[at:a])
+        at = max(at, b)
+    rest.append(text[at : c.end])
+    rest_text = " ".join(rest).lower()
+    words = re.findall(r"[a-z]+|[&/,;]", rest_text)
+    # nothing between the mentions is a compound ("VFD troubleshooting"), a number a version
+    # ("Windows 7"): both more specific than what the gazetteer found, and kept
+    return bool(words) and not re.search(r"\d", rest_text) and all(w in _FRAME_WORDS for w in words)
+
+
 def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
     """Whether candidate ``c``'s span overlaps any of ``spans``."""
     return any(a < c.end and c.start < b for a, b in spans)
@@ -446,6 +474,8 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         if k >= 0 and taken[k][0] <= c.start and c.end <= taken[k][1]:
             continue
         if _holds_a_rejected_tool_word(c, tax, taken):
+            continue
+        if _names_only_found_skills(text, c, taken):
             continue
         if _uses_a_found_tool(text, c, tools):
             continue  # "tracked the pipeline in Salesforce": the gazetteer reports Salesforce

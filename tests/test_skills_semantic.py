@@ -728,3 +728,14 @@ def test_what_a_posting_asks_one_to_join_is_no_skill(model, tax):
     names = {s.name for s in find_skills(text, tax, semantic=model, kind="job")}
     assert "Epic Systems" in names, names
     assert not [n for n in names if "Oracle" in n or "Northwind" in n], names
+
+
+def test_a_phrase_of_found_skills_and_framing_words_is_not_a_skill_of_its_own(model, tax):
+    text = (
+        "Experience\nTeacher, 2018 - 2023\n"
+        "- Planned lessons in Canvas and Google Classroom.\n"
+        "- Led advanced VFD troubleshooting for the plant's technicians.\n"
+    )
+    names = {s.name for s in find_skills(text, tax, semantic=model, kind="resume")}
+    assert {"Canvas", "Google Classroom"} <= names, names
+    assert not [n for n in names if "Canvas" in n and "Classroom" in n], names
