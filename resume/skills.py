@@ -5,7 +5,8 @@ Matching: normalised token n-grams (up to 8 tokens), longest match first, no ove
 Single-word aliases that are also common English words need context (their ``ambiguity`` level
 from the taxonomy): level 1 ("python", "react", "excel") counts when the word stands as an item
 of a list, or is capitalised mid-sentence and not followed by a preposition ("excel at" is not
-Excel); level 2 ("go", "word", "access") counts only as a list item. Ambiguous technical words
+Excel); level 2 ("go", "word", "access") counts as a list item or capitalised after "in",
+"with", "using", "and", "or" or a comma ("services in Go or Rust"). Ambiguous technical words
 also need technical context: three unambiguous technical skills in the document, one on the same
 line, or a list under a skills heading ("Skills", "Technical Skills", "Highlights", ...). A
 multi-word alias matches in either grammatical number ("neural network(s)"). A few general
@@ -216,6 +217,21 @@ def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str |
         return False
     # "Swift to escalate", "Spark of", "Chef at": not the tool; "Python for tooling" is
     return next_token == "for" or next_token not in FUNCTION_WORDS
+
+
+JOINERS = {"in", "with", "using", "and", "or", ","}
+
+
+def _named_after_a_joiner(text: str, start: int, end: int, next_token: str | None) -> bool:
+    """A capitalised word after "in", "with", "using", "and", "or" or a comma, not hyphenated
+    and not followed by a function word other than "and" / "or": "services in Go or Rust",
+    "Python and Go" name the language; "go to market", "with Go-live support" do not."""
+    if not text[start].isupper() or text[end : end + 1] in ("-", "‐", "–"):
+        return False
+    before = re.search(r"(\w+|,)\s*$", text[:start])
+    if before is None or before.group(1).lower() not in JOINERS:
+        return False
+    return next_token in (None, "and", "or") or next_token not in FUNCTION_WORDS
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -682,7 +698,9 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
                 or _capitalised_mid_sentence(text, start, end, nxt)
             ):
                 continue
-            if level == 2 and not _is_list_item(text, start, end, 0):
+            if level == 2 and not (
+                _is_list_item(text, start, end, 0) or _named_after_a_joiner(text, start, end, nxt)
+            ):
                 continue
             if phrase in SEASONS and YEAR_AFTER.match(text, end):
                 continue  # "Spring 2022": a season, not the tool ("Excel 2016" is Excel)

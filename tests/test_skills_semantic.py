@@ -739,3 +739,16 @@ def test_a_phrase_of_found_skills_and_framing_words_is_not_a_skill_of_its_own(mo
     names = {s.name for s in find_skills(text, tax, semantic=model, kind="resume")}
     assert {"Canvas", "Google Classroom"} <= names, names
     assert not [n for n in names if "Canvas" in n and "Classroom" in n], names
+
+
+@pytest.mark.parametrize(
+    "text, go",
+    [
+        ("Build services in Python, Kafka and Spark on AWS, in Go or Rust, with SQL.", True),
+        ("Python, Kafka, Spark, AWS and SQL; experience with Go-live support for ERP.", False),
+        ("Python, Kafka, Spark, AWS and SQL. Ready to go to market and go the extra mile.", False),
+    ],
+)
+def test_go_counts_where_it_is_named_with_other_languages_only(model, tax, text, go):
+    names = {s.name for s in find_skills(text, tax, semantic=model, kind="job")}
+    assert ("Go" in names) is go, names
