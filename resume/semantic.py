@@ -66,6 +66,12 @@ MAX_OBJECT_WORDS = 3
 PLACE_JOINS = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*")
 # where a phrase says what happens: "Sales in Europe", "Hubs in Houston"
 PLACE_TAIL = re.compile(r"\s+(?:in|at|across|throughout|near|around|to)\s+(\S.*)$")
+# A town named like a word ("Mobile", "Reading", "Jackson") is a place when a US state's code
+# follows it: "in Mobile, AL".
+US_STATE_AFTER = re.compile(
+    r",\s*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI"
+    r"|S[CD]|T[NX]|UT|V[TA]|W[AVIY])\b"
+)
 # what a place is the place of ("Offices in Austin", "hubs in Houston"): where, not a skill
 SITE_NOUNS = frozenset(
     "office offices hub hubs site sites location locations branch branches headquarters hq "
@@ -416,7 +422,11 @@ class SemanticSkillModel:
             if norm_phrase(c.text).rpartition(" ")[2] in AREA_WORDS:
                 continue
             m = PLACE_TAIL.search(text[c.start : c.end])
-            if m and c.kind != "verb" and self.is_place(m.group(1)):
+            if (
+                m
+                and c.kind != "verb"
+                and (self.is_place(m.group(1)) or US_STATE_AFTER.match(text, c.end))
+            ):
                 head = text[c.start : c.start + m.start()]
                 if norm_phrase(head).rpartition(" ")[2] in SITE_NOUNS:
                     continue

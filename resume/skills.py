@@ -224,14 +224,15 @@ JOINERS = {"in", "with", "using", "and", "or", ","}
 
 def _named_after_a_joiner(text: str, start: int, end: int, next_token: str | None) -> bool:
     """A capitalised word after "in", "with", "using", "and", "or" or a comma, not hyphenated
-    and not followed by a function word other than "and" / "or": "services in Go or Rust",
-    "Python and Go" name the language; "go to market", "with Go-live support" do not."""
+    and not followed by a function word other than "and" / "or" / "with": "services in Go or
+    Rust", "APIs in Java with Spring Boot" name the language; "go to market", "with Go-live
+    support", "Chef at" do not."""
     if not text[start].isupper() or text[end : end + 1] in ("-", "‐", "–"):
         return False
     before = re.search(r"(\w+|,)\s*$", text[:start])
     if before is None or before.group(1).lower() not in JOINERS:
         return False
-    return next_token in (None, "and", "or") or next_token not in FUNCTION_WORDS
+    return next_token in (None, "and", "or", "with") or next_token not in FUNCTION_WORDS
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -433,6 +434,10 @@ _EDGE_WORDS = (
     r"|for|of|on|in|at|by|to|from|with|into|as|and|or|which|that|who"
 )
 _LEADING = re.compile(rf"^(?:(?:{_EDGE_WORDS})\s+)+", re.I)
+_GENERIC_NAME_WORDS = set(
+    "skills skill plus bonus experience knowledge ability abilities proficiency understanding "
+    "background expertise".split()
+)
 _TRAILING = re.compile(
     rf"(?:\s+(?:{_EDGE_WORDS}|(?:\d{{1,2}}/)?(?:19|20)\d{{2}}|current|present|[-–—/,;:&]))+\s*$",
     re.I,
@@ -451,6 +456,8 @@ def skill_name(phrase: str) -> str:
         name = cut
     if re.fullmatch(rf"(?:{_EDGE_WORDS})", name, re.I) or not re.search(r"[A-Za-z]", name):
         return ""
+    if all(w in _GENERIC_NAME_WORDS for w in name.lower().split()):
+        return ""  # "skills plus" (of "Excel skills a plus"), "experience"
     return name
 
 
@@ -696,6 +703,7 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
             if level == 1 and not (
                 _is_list_item(text, start, end, 1)
                 or _capitalised_mid_sentence(text, start, end, nxt)
+                or _named_after_a_joiner(text, start, end, nxt)
             ):
                 continue
             if level == 2 and not (

@@ -752,3 +752,14 @@ def test_a_phrase_of_found_skills_and_framing_words_is_not_a_skill_of_its_own(mo
 def test_go_counts_where_it_is_named_with_other_languages_only(model, tax, text, go):
     names = {s.name for s in find_skills(text, tax, semantic=model, kind="job")}
     assert ("Go" in names) is go, names
+
+
+def test_java_after_in_and_a_town_before_a_state_code(model, tax):
+    text = (
+        "Experience\nSoftware Engineer, Acme, 2019 - 2023\n"
+        "- Built REST APIs in Java with Spring Boot; deployed on AWS with Docker and Terraform.\n"
+        "- Operated forklifts safely in Mobile, AL and trained staff.\n"
+    )
+    names = {s.name for s in find_skills(text, tax, semantic=model, kind="resume")}
+    assert "Java" in names, names
+    assert not [n for n in names if "Mobile" in n], names
