@@ -423,7 +423,13 @@ def list_candidates(text: str, sections: list[Section]) -> list[Candidate]:
             if not offset and section != "skills" and _clauses(items):
                 continue  # "Managed 120 accounts, negotiated contracts, ...": prose clauses
             short = len(items) >= 2 and all(len(s.split()) <= MAX_ITEM_TOKENS for _, s in items)
-            one_item = len(sentences) == 1 and len(items) == 1
+            # one item, and nothing else in the sentence: "- Administered medications, monitored
+            # vital signs and educated patients." keeps one short piece, but is prose
+            one_item = (
+                len(sentences) == 1
+                and len(items) == 1
+                and len(_pieces(ITEM_DELIMS, sentence[offset:])) == 1
+            )
             one_line_item = (section == "skills" or bullet is not None) and one_item
             if not (short or one_line_item or (offset and items)):
                 continue

@@ -763,3 +763,10 @@ def test_java_after_in_and_a_town_before_a_state_code(model, tax):
     names = {s.name for s in find_skills(text, tax, semantic=model, kind="resume")}
     assert "Java" in names, names
     assert not [n for n in names if "Mobile" in n], names
+
+
+def test_a_bullet_of_clauses_is_prose_even_when_one_clause_is_short(model):
+    text = "Experience\n- Administered medications, monitored vital signs and educated patients.\n"
+    found = {(c.kind, c.text) for c in candidates(text, model._tagger)}
+    assert ("verb", "administered medications") in found, found
+    assert ("list", "Administered medications") not in found, found
