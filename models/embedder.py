@@ -55,9 +55,10 @@ class SentenceEmbedder:
         enc = self._tokenizer.encode_batch(texts)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # batches of similar length: bounded memory, little padding
-        order = sorted(range(len(enc)), key=lambda i: sum(enc[i].attention_mask))
-        for idx in _batches([sum(enc[i].attention_mask) for i in order], order):
-            width = max(sum(enc[i].attention_mask) for i in idx)
+        lengths = [sum(e.attention_mask) for e in enc]
+        order = sorted(range(len(enc)), key=lengths.__getitem__)
+        for idx in _batches([lengths[i] for i in order], order):
+            width = lengths[idx[-1]]  # sorted: the last is the widest
             ids = np.array([enc[i].ids[:width] for i in idx], dtype=np.int64)
             mask = np.array([enc[i].attention_mask[:width] for i in idx], dtype=np.int64)
             types = np.array([enc[i].type_ids[:width] for i in idx], dtype=np.int64)

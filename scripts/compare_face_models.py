@@ -28,19 +28,13 @@ from scripts.face_quantize import flip_averaged_logits
 REPO = Path(__file__).resolve().parents[1]
 
 
-def validation_split(data: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The validation faces of scripts/train_face_expression.py and their majority labels."""
+def validation_split(data: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The validation faces of scripts/train_face_expression.py, their majority labels, and the
+    training part's prior (float (7,): its mean soft target), from one read of the data."""
     x, target = ferplus.load(data)
     y = target.argmax(1)
     val = ferplus.validation_mask(y)
-    return x[val], y[val]
-
-
-def training_prior(data: Path) -> np.ndarray:
-    """float (7,): mean soft target over the training part (validation left out)."""
-    x, target = ferplus.load(data)
-    val = ferplus.validation_mask(target.argmax(1))
-    return target[~val].mean(0)
+    return x[val], y[val], target[~val].mean(0)
 
 
 def balanced_accuracy(pred: np.ndarray, y: np.ndarray) -> float:
@@ -82,7 +76,7 @@ def main() -> None:
         help="validation accuracy the logit adjustment may cost (0: no adjustment)",
     )
     args = ap.parse_args()
-    x, y = validation_split(args.data)
+    x, y, prior = validation_split(args.data)
     all_logits = []
     for m in args.models:
         z = logits_of(m, x)
@@ -96,7 +90,6 @@ def main() -> None:
         f"ensemble of {len(all_logits)}: validation accuracy {acc:.4f}, temperature {t:.4f}, "
         f"ECE {ece}"
     )
-    prior = training_prior(args.data)
     adjustment = choose_tau(z / t, y, prior, args.max_accuracy_loss)
     print(
         f"logit adjustment: {adjustment} (no adjustment: balanced accuracy "
