@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import ftfy
+
 from contracts.errors import CorruptFile, NoExtractableText, TooLarge, UnsupportedType
 
 log = logging.getLogger(__name__)
@@ -287,6 +289,9 @@ def extract_text(
             f"the resume holds {len(text)} characters of text; this server reads at most "
             f"{limits.max_chars} (CAA_MAX_RESUME_CHARS)"
         )
+    # text decoded in the wrong encoding somewhere before the PDF was made ("sautÃ©ing",
+    # "SkilledÂ Maintenance") read as it was written (ftfy: Speer 2019)
+    text = ftfy.fix_text(text)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise NoExtractableText(
             "no text could be extracted; the document may be a scanned image (OCR is not supported)"

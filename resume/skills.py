@@ -189,6 +189,17 @@ def _section_lines(text: str, heading: re.Pattern, opens_line: bool = False) -> 
     return out
 
 
+def heading_lines(text: str) -> set[int]:
+    """Indices of the lines that are a section heading of any kind and nothing else
+    ("Profile", "Professional Experience", "Skills:")."""
+    return {
+        i
+        for i, line in enumerate(text.split("\n"))
+        if (head := line.strip().removesuffix(":").strip())
+        and any(h.fullmatch(head) for h in HEADINGS)
+    }
+
+
 def skills_section_lines(text: str) -> set[int]:
     """Lines under a skills heading ("Skills", "Technical Skills", "Highlights", "Core
     Qualifications", ...): see :func:`_section_lines`."""
@@ -413,6 +424,65 @@ def _overlaps(c, spans: list[tuple[int, int]]) -> bool:
 ROLE_HEAD_MIN = 30  # ESCO occupation labels ending in the word ("engineer": 1,075)
 
 
+def _capitalised(phrase: str) -> bool:
+    """Every word but function words starts with a capital ("Site Manager", "Operating
+    Engineer / Test Technician"): written as a name or a title."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'&.-]*", phrase) if w.lower() not in FUNCTION_WORDS]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+# The activity a role's head word names ("Payroll Administrator" -> payroll administration);
+# a role head not here ("Representative", "Technician", "Analyst") names no activity of its own.
+ROLE_ACTIVITY = {
+    "manager": "management", "administrator": "administration", "coordinator": "coordination",
+    "supervisor": "supervision", "developer": "development", "designer": "design",
+    "planner": "planning", "instructor": "instruction",
+    "trainer": "training", "programmer": "programming", "consultant": "consulting",
+    "editor": "editing", "accountant": "accounting", "auditor": "auditing",
+    "recruiter": "recruiting", "writer": "writing", "estimator": "estimating",
+}  # fmt: skip
+_ROLE_LEAD = re.compile(
+    r"^(?:(?:senior|sr|junior|jr|head|lead|chief|principal|assistant|associate|deputy|acting"
+    r"|experienced|certified|licensed|skilled|dependable|full-time|part-time|state|city)\.?\s+)+",
+    re.I,
+)
+
+
+_PERSON_NOUNS = set(
+    "chef nurse clerk associate aide staff lead head representative executive agent officer "
+    "professional specialist assistant technician leader driver cook mechanic".split()
+)
+
+
+def _is_a_person(word: str) -> bool:
+    """A word that can name a person's role ("Manager", "Technician", "Chef"), not a thing
+    ("Systems", "Products", "Equipment")."""
+    w = word.lower().strip(".")
+    w = w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+    return w in _PERSON_NOUNS or w.endswith(("er", "or", "ist", "ant", "ian", "ee"))
+
+
+def _role_skill(phrase: str, vectors) -> str | None:
+    """The skill a job title names: its words before the role's head, with the head's
+    activity where it names one ("Social Media Manager" -> "social media management",
+    "Customer Service Representative" -> "customer service"); None when nothing of a skill is
+    left ("Service Technician") or the title is several ("Engineer / Test Technician") or an
+    organisation's ("College of Education Computer Technician")."""
+    if re.search(r"[/(,]|\b(?:of|for|at|in)\b", phrase, re.I):
+        return None
+    words = _ROLE_LEAD.sub("", re.sub(r"\s+", " ", phrase).strip()).split()
+    activity = None
+    while words and _is_a_person(words[-1]) and _names_a_role(words[-1], vectors):
+        head = words.pop().lower()
+        activity = activity or ROLE_ACTIVITY.get(head) or ROLE_ACTIVITY.get(head.rstrip("s"))
+    if not words or (
+        activity is None and len(words) < 2 and words[0].lower() in ("service", "staff")
+    ):
+        return None
+    rest = [w if w.isupper() and len(w) <= 4 else w.lower() for w in words]
+    return " ".join([*rest, activity] if activity else rest)
+
+
 def _names_a_role(phrase: str, vectors) -> bool:
     """A phrase ending in a word that heads ESCO occupation labels ("Backend engineer",
     "Head Chef", "night auditors"): in a job description, the role, not a skill."""
@@ -509,6 +579,18 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
             continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
         nominal = semantic.nominal(c)
+        last = c.text.split()[-1]
+        if (
+            kind != "job"
+            and _capitalised(c.text)
+            and _is_a_person(last)
+            and _names_a_role(last, semantic.vectors)
+        ):
+            # a job title ("Payroll Administrator", "Customer Service Representative"): the
+            # skill it names, or none ("Service Technician", "Field Adjuster II")
+            nominal = _role_skill(c.text, semantic.vectors)
+            if nominal is None:
+                continue
         known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None
         kept.append((c.start, c.end))
         if known is not None and known in found:
@@ -765,9 +847,14 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
     }
     interests = interests_section_lines(text)
     hiring = _hiring_spans(text, kind)
+    headings = heading_lines(text)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (idx, start, end, needs_context), line in zip(candidates, line_of, strict=True):
         if line in interests or any(a <= start and end <= b for a, b in hiring):
+            continue
+        # a section heading is no mention ("Profile" is not Cerner ProFile), nor is a name read
+        # on from one ("Professional Experience / Manager ..." is not Experience Manager)
+        if line in headings:
             continue
         if needs_context and not (
             tech_context

@@ -14,6 +14,7 @@ from analyzers.skills_match import requirement_at, skills_match
 from contracts.report import Skill, TextSpan
 from models.registry import get_registry
 from pipeline.orchestrator import skill_model
+from resume.extract import extract_text
 from resume.phrases import Candidate, _clean_item, candidates, line_sections, list_candidates
 from resume.semantic import (
     CLASSIFIER_PATH,
@@ -25,6 +26,7 @@ from resume.semantic import (
     singular,
 )
 from resume.skills import find_skills, load_taxonomy
+from tests.conftest import make_docx
 
 RESUME = """Jane Example
 Registered Nurse
@@ -770,3 +772,27 @@ def test_a_bullet_of_clauses_is_prose_even_when_one_clause_is_short(model):
     found = {(c.kind, c.text) for c in candidates(text, model._tagger)}
     assert ("verb", "administered medications") in found, found
     assert ("list", "Administered medications") not in found, found
+
+
+def test_a_heading_is_no_mention_and_a_job_title_is_named_by_its_skill(model, tax):
+    text = (
+        "MANAGER AND EXECUTIVE CHEF\nProfile\nCalm cook who runs busy kitchens.\n\n"
+        "Professional Experience\nManager and Executive Chef\n"
+        "Payroll Administrator\nJanuary 2019 to Current\n"
+        "- Processed payroll for 300 staff in ADP\n"
+        "Service Technician\nMarch 2015 to December 2018\n"
+        "- Repaired walk-in coolers\n"
+    )
+    found = find_skills(text, tax, semantic=model)
+    names = {s.name for s in found}
+    # "Profile" (Cerner ProFile) and "Experience / Manager" (Adobe Experience Manager) are headings
+    assert not any("ProFile" in n or "Experience Manager" in n for n in names), names
+    # a title is reported by the skill it names, never as the title
+    assert not any(n.endswith(("Administrator", "Technician")) for n in names), names
+    assert "payroll administration" in names or "payroll" in names, names
+
+
+def test_mojibake_in_a_resume_is_read_as_written():
+    text = "Skills\nprepping, sautÃ©ing, grilling\nSkilledÂ Maintenance Mechanic\n" * 2
+    got = extract_text(make_docx(text)).text
+    assert "sautéing" in got and "Â" not in got
