@@ -38,8 +38,10 @@ GENERIC_TAIL = re.compile(r" (?:skills?|experience|knowledge|expertise|proficien
 SEASONS = {"spring", "fall", "summer", "winter", "autumn"}
 YEAR_AFTER = re.compile(r"[\s,'’]*(?:19|20)\d{2}\b")
 # a language naming whom or what is taught, not a language the writer knows
-# ("English language learners", "English Language Arts")
-LANGUAGE_AS_ATTRIBUTE = re.compile(r"\s+language\s+(?:learners?|arts)\b", re.I)
+# ("English language learners", "English Language Arts"), or a kitchen's ("French cuisine")
+LANGUAGE_AS_ATTRIBUTE = re.compile(
+    r"\s+(?:language\s+(?:learners?|arts)|cuisines?|cooking|food|dishes|pastry|pastries)\b", re.I
+)
 LIST_DELIMS = re.compile(r"[,;|•·▪●◦\n\t:()\[\]/]| - | – |\band\b|\bor\b")
 FUNCTION_WORDS = {
     "at",
@@ -220,9 +222,36 @@ def _in_a_longer_name(text: str, start: int, end: int) -> bool:
     return bool(after) or bool(before and before.group(1) != "I")
 
 
+def _inside_a_name(text: str, start: int, end: int) -> bool:
+    """A capitalised word between two capitalised words on its line ("Executive Chef Ernest
+    Bledsoe", "Golden Gate Bridge"): part of a longer name."""
+    after = re.match(r"[ \t]+[A-Z][a-z]", text[end : end + 3])
+    before = re.search(r"\b[A-Z][a-z][\w'&.-]*[ \t]+$", text[max(0, start - 30) : start])
+    return bool(after and before) and not text[start:end].isupper()
+
+
+def _heads_a_title(text: str, start: int, end: int) -> bool:
+    """Whether the word ends a short line of capitalised words and no list ("Executive Chef",
+    "SOUS CHEF"): a job title's head, not the tool of that name."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    words = line.split()
+    return (
+        2 <= len(words) <= 6
+        and _is_a_person(text[start:end])
+        and line.endswith(text[start:end])
+        and not re.search(r"[,;:|•]", line)
+        and all(w[0].isupper() for w in words if w.lower() not in FUNCTION_WORDS | {"and"})
+    )
+
+
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
     if not text[start].isupper() and not text[start].isdigit():
         return False
+    line = text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+    if line.isupper():
+        return False  # a line in capitals ("MANAGER AND EXECUTIVE CHEF"): its capitals say nothing
     before = text[:start].rstrip(" \t\"'“(")
     if not before or before[-1] in ".!?\n•":
         return False
@@ -287,8 +316,11 @@ def find_skills(
     # keep phrases inside them out
     floor = semantic.thresholds.get(f"gazetteer_{kind}", 0.0) if semantic is not None else 0.0
     among_tools = _listed_among_tools(text, tax, found)
+    # a skill stated by an action on people or an opening action verb ("Recruited and hired 20
+    # staff") is judged by that rule: the classifier sees only the verb
+    stated_by_verb = {idx for idx, _, _ in _verb_phrase_spans(text, tax)}
     for idx, spans in found.items():
-        if confidences.get(idx, 1.0) < floor and idx not in among_tools:
+        if confidences.get(idx, 1.0) < floor and idx not in among_tools | stated_by_verb:
             continue
         s = tax.skills[idx]
         surface = {norm_phrase(text[a:b]) for a, b in spans}
@@ -449,7 +481,7 @@ _ROLE_LEAD = re.compile(
 
 
 _PERSON_NOUNS = set(
-    "chef nurse clerk associate aide staff lead head representative executive agent officer "
+    "chef nurse clerk associate aide staff lead head representative agent officer "
     "professional specialist assistant technician leader driver cook mechanic".split()
 )
 
@@ -579,13 +611,11 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
             continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
         nominal = semantic.nominal(c)
-        last = c.text.split()[-1]
-        if (
-            kind != "job"
-            and _capitalised(c.text)
-            and _is_a_person(last)
-            and _names_a_role(last, semantic.vectors)
-        ):
+        words = c.text.split()
+        roles = [
+            i for i, w in enumerate(words) if _is_a_person(w) and _names_a_role(w, semantic.vectors)
+        ]
+        if kind != "job" and roles and roles[-1] == len(words) - 1 and _capitalised(c.text):
             # a job title ("Payroll Administrator", "Customer Service Representative"): the
             # skill it names, or none ("Service Technician", "Field Adjuster II")
             nominal = _role_skill(c.text, semantic.vectors)
@@ -782,6 +812,8 @@ def skill_spans(text: str, tax: Taxonomy, kind: str = "resume") -> dict[int, lis
                     continue
                 level = 0
             nxt = toks[i + n][0] if i + n < len(toks) else None
+            if level > 0 and (_heads_a_title(text, start, end) or _inside_a_name(text, start, end)):
+                continue  # "Manager and Executive Chef", "Chef Ernest Bledsoe": not the tool
             if level == 1 and not (
                 _is_list_item(text, start, end, 1)
                 or _capitalised_mid_sentence(text, start, end, nxt)

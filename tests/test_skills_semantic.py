@@ -796,3 +796,15 @@ def test_mojibake_in_a_resume_is_read_as_written():
     text = "Skills\nprepping, sautÃ©ing, grilling\nSkilledÂ Maintenance Mechanic\n" * 2
     got = extract_text(make_docx(text)).text
     assert "sautéing" in got and "Â" not in got
+
+
+def test_a_chefs_title_and_a_kitchens_cuisine_are_not_a_tool_or_a_language(model, tax):
+    text = (
+        "Skills: Python, Terraform, Kubernetes, Jenkins, Ansible\n"
+        "Manager and Executive Chef\nOctober 2014 to Current\n"
+        "- Worked with Owner and Executive Chef Ernest Bledsoe on European and French Cuisine\n"
+        "Languages: Spanish\n"
+    )
+    names = {s.name for s in find_skills(text, tax, semantic=model)}
+    assert "Chef" not in names and "French" not in names, names
+    assert {"Spanish", "Ansible"} <= names, names
