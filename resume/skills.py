@@ -475,7 +475,10 @@ ROLE_ACTIVITY = {
 }  # fmt: skip
 _ROLE_LEAD = re.compile(
     r"^(?:(?:senior|sr|junior|jr|head|lead|chief|principal|assistant|associate|deputy|acting"
-    r"|experienced|certified|licensed|skilled|dependable|full-time|part-time|state|city)\.?\s+)+",
+    r"|experienced|certified|licensed|skilled|dependable|full-time|part-time|state|city"
+    r"|talented|personable|dedicated|motivated|dynamic|seasoned|accomplished|reliable"
+    r"|enthusiastic|energetic|successful|proven|creative|hard-?working|results-oriented"
+    r"|detail-oriented)\.?\s+)+",
     re.I,
 )
 
@@ -504,7 +507,7 @@ def _role_skill(phrase: str, vectors) -> str | None:
         return None
     words = _ROLE_LEAD.sub("", re.sub(r"\s+", " ", phrase).strip()).split()
     activity = None
-    while words and _is_a_person(words[-1]) and _names_a_role(words[-1], vectors):
+    while words and _is_a_role(words[-1], vectors):
         head = words.pop().lower()
         activity = activity or ROLE_ACTIVITY.get(head) or ROLE_ACTIVITY.get(head.rstrip("s"))
     if not words or (
@@ -513,6 +516,19 @@ def _role_skill(phrase: str, vectors) -> str | None:
         return None
     rest = [w if w.isupper() and len(w) <= 4 else w.lower() for w in words]
     return " ".join([*rest, activity] if activity else rest)
+
+
+TITLE_HEAD_MIN = 4  # "Purchaser" (9), "Bookkeeper" (4); not "Server" (2)
+
+
+def _is_a_role(word: str, vectors) -> bool:
+    """A word that names a person's job in a resume's title ("Planner", "Bookkeeper", "Chef"):
+    a person noun heading at least TITLE_HEAD_MIN ESCO occupation labels."""
+    from resume.semantic import singular
+
+    w = word.lower().strip(".")
+    heads = vectors.occupation_head_count
+    return _is_a_person(w) and max(heads.get(w, 0), heads.get(singular(w), 0)) >= TITLE_HEAD_MIN
 
 
 def _names_a_role(phrase: str, vectors) -> bool:
@@ -611,14 +627,13 @@ def _semantic_skills(text, tax, semantic, kind, found) -> list[Skill]:
         if kind == "job" and _names_a_role(c.text, semantic.vectors):
             continue  # "Backend engineer: Python, SQL": the role, not a skill it asks for
         nominal = semantic.nominal(c)
-        words = c.text.split()
-        roles = [
-            i for i, w in enumerate(words) if _is_a_person(w) and _names_a_role(w, semantic.vectors)
-        ]
-        if kind != "job" and roles and roles[-1] == len(words) - 1 and _capitalised(c.text):
+        named_as = skill_name(c.text)  # "Material/Production Planner 07/2001": no date
+        words = named_as.split()
+        roles = [i for i, w in enumerate(words) if _is_a_role(w, semantic.vectors)]
+        if kind != "job" and roles and roles[-1] == len(words) - 1 and _capitalised(named_as):
             # a job title ("Payroll Administrator", "Customer Service Representative"): the
             # skill it names, or none ("Service Technician", "Field Adjuster II")
-            nominal = _role_skill(c.text, semantic.vectors)
+            nominal = _role_skill(named_as, semantic.vectors)
             if nominal is None:
                 continue
         known = tax.alias_index.get(norm_phrase(nominal)) if nominal else None

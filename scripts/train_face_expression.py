@@ -103,6 +103,14 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, default=OUT)
     ap.add_argument("--keep-float", action="store_true", help="keep fer_vgg.float.onnx")
     ap.add_argument(
+        "--logit-adjusted-loss",
+        type=float,
+        default=0.0,
+        metavar="TAU",
+        help="train on logits + TAU * log(training prior) (Menon et al. 2021, logit-adjusted "
+        "loss); the exported network's own logits are then the prior-free ones. 0: plain",
+    )
+    ap.add_argument(
         "--quantize-only",
         type=Path,
         help="only quantise this float ONNX export into --out-dir (no training)",
@@ -134,6 +142,9 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
     loss_fn = nn.CrossEntropyLoss()  # with probability targets: the soft-label cross-entropy
+    # logit-adjusted loss: the rare expressions' logits need not carry their rarity
+    offset = args.logit_adjusted_loss * torch.log(yt.float().mean(0))
+    log.info("logit-adjusted loss: tau %.2f, offset %s", args.logit_adjusted_loss, offset.tolist())
     history = []
     t0 = time.time()
     for epoch in range(args.epochs):
@@ -143,11 +154,11 @@ def main() -> None:
         for b in range(0, len(yt), args.batch):
             idx = perm[b : b + args.batch]
             opt.zero_grad()
-            loss = loss_fn(model(augment(xt[idx])), yt[idx])
+            loss = loss_fn(model(augment(xt[idx])) + offset, yt[idx])
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         logits = predict(model, xv)
         acc = float((logits.argmax(1) == yv).float().mean())
         history.append(
@@ -187,6 +198,7 @@ def main() -> None:
                 "n_train": int(len(yt)),
                 "n_validation": int(len(yv)),
                 "epochs": args.epochs,
+                "logit_adjusted_loss_tau": args.logit_adjusted_loss,
                 "history": history,
                 "temperature": round(temperature, 4),
                 "labels": list(LABELS),
