@@ -116,13 +116,18 @@ def _mask_contacts(text: str) -> str:
     return URL_OR_EMAIL.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _line_at(text: str, start: int, end: int) -> tuple[int, str]:
+    """(offset, text) of the line holding ``text[start:end]``, without its newline."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, text[line_start : line_end if line_end >= 0 else len(text)]
+
+
 def _is_list_item(text: str, start: int, end: int, extra_tokens: int) -> bool:
     """True when the match stands as an item of a list ('Python, Go, SQL', a bullet 'Excel'):
     its segment between list delimiters holds at most ``extra_tokens`` tokens besides the match
     and version numbers."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    line_start, line = _line_at(text, start, end)
     s, e = start - line_start, end - line_start
     seg_start = max((m.end() for m in LIST_DELIMS.finditer(line[:s])), default=0)
     m = LIST_DELIMS.search(line, e)
@@ -233,9 +238,7 @@ def _inside_a_name(text: str, start: int, end: int) -> bool:
 def _heads_a_title(text: str, start: int, end: int) -> bool:
     """Whether the word ends a short line of capitalised words and no list ("Executive Chef",
     "SOUS CHEF"): a job title's head, not the tool of that name."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    line = _line_at(text, start, end)[1].strip()
     words = line.split()
     return (
         2 <= len(words) <= 6
@@ -249,8 +252,7 @@ def _heads_a_title(text: str, start: int, end: int) -> bool:
 def _capitalised_mid_sentence(text: str, start: int, end: int, next_token: str | None) -> bool:
     if not text[start].isupper() and not text[start].isdigit():
         return False
-    line = text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
-    if line.isupper():
+    if _line_at(text, start, end)[1].isupper():
         return False  # a line in capitals ("MANAGER AND EXECUTIVE CHEF"): its capitals say nothing
     before = text[:start].rstrip(" \t\"'“(")
     if not before or before[-1] in ".!?\n•":
@@ -521,26 +523,26 @@ def _role_skill(phrase: str, vectors) -> str | None:
 TITLE_HEAD_MIN = 4  # "Purchaser" (9), "Bookkeeper" (4); not "Server" (2)
 
 
+def _occupations_headed(word: str, vectors) -> int:
+    """How many ESCO occupation labels end in ``word`` (lower case) or its singular."""
+    from resume.semantic import singular
+
+    heads = vectors.occupation_head_count
+    return max(heads.get(word, 0), heads.get(singular(word), 0))
+
+
 def _is_a_role(word: str, vectors) -> bool:
     """A word that names a person's job in a resume's title ("Planner", "Bookkeeper", "Chef"):
     a person noun heading at least TITLE_HEAD_MIN ESCO occupation labels."""
-    from resume.semantic import singular
-
     w = word.lower().strip(".")
-    heads = vectors.occupation_head_count
-    return _is_a_person(w) and max(heads.get(w, 0), heads.get(singular(w), 0)) >= TITLE_HEAD_MIN
+    return _is_a_person(w) and _occupations_headed(w, vectors) >= TITLE_HEAD_MIN
 
 
 def _names_a_role(phrase: str, vectors) -> bool:
     """A phrase ending in a word that heads ESCO occupation labels ("Backend engineer",
     "Head Chef", "night auditors"): in a job description, the role, not a skill."""
-    from resume.semantic import singular
-
     words = norm_phrase(re.sub(r"\s*\([^)]*\)?\s*$", "", phrase)).split()  # "Nurse (Nights)"
-    if not words:
-        return False
-    heads = vectors.occupation_head_count
-    return max(heads.get(words[-1], 0), heads.get(singular(words[-1]), 0)) >= ROLE_HEAD_MIN
+    return bool(words) and _occupations_headed(words[-1], vectors) >= ROLE_HEAD_MIN
 
 
 # What a phrase cut from prose can start or end with that no skill's name does: articles,
